@@ -1,0 +1,12 @@
+import type { HttpService } from './http-service.js';
+
+/** Stands in for a service not wired yet: answers 501 in a neutral JSON form. */
+export function placeholderService(name: string): HttpService {
+  return {
+    name,
+    async handle(request, reply) {
+      request.raw.resume();
+      void reply.code(501).send({ __type: 'NotImplemented', message: `${name} is not available yet` });
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { HttpService } from './http-service.js';
+import { routeRequest, type ServiceName } from './route-request.js';
+
+/** What the HTTP layer serves: one handler per service on the shared port. */
+export type Services = Readonly<Record<ServiceName, HttpService>>;
+
+export interface ServerOptions {
+  readonly logger: Logger | FastifyBaseLogger;
+}
+
+/**
+ * Builds the one Fastify server that answers every API. Bodies are left unread on `request.raw`
+ * so that S3 can stream them; each service reads (and limits) its own.
+ */
+export function buildServer(services: Services, options: ServerOptions): FastifyInstance {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: () => randomUUID(),
+    // S3 object keys may hold anything; the services parse `request.raw.url` themselves.
+    routerOptions: { maxParamLength: 1 << 20, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false },
+    requestTimeout: 0,
+    bodyLimit: Number.MAX_SAFE_INTEGER,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+
+  app.route({
+    method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'],
+    url: '*',
+    handler: async (request, reply) => {
+      const name = routeRequest(request.method, request.raw.url ?? '/', request.headers);
+      await services[name].handle(request, reply);
+    },
+  });
+  return app;
+}

@@ -1,0 +1,38 @@
+import { runEnv } from './env-command.js';
+import { runServer } from './server-command.js';
+
+const usage = `usage: salvia <command> [options]
+
+commands:
+  server   run the platform (options: --host, --port, --data-dir, --database, --s3-endpoint, --auth …)
+  env      print shell exports that point AWS clients at the platform: eval "$(salvia env)"
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'server':
+      return runServer(rest);
+    case 'env':
+      return runEnv(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(usage);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`salvia: unknown command "${command}"\n\n${usage}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`salvia: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

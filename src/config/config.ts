@@ -1,0 +1,126 @@
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** One access key pair that SigV4 signatures are checked against. */
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+const accessKeyList = z
+  .string()
+  .transform((text, ctx): AccessKey[] => {
+    const keys: AccessKey[] = [];
+    for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const colon = item.indexOf(':');
+      if (colon <= 0 || colon === item.length - 1) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `access key "${item}" must be ACCESS_KEY_ID:SECRET` });
+        return z.NEVER;
+      }
+      keys.push({ accessKeyId: item.slice(0, colon), secretAccessKey: item.slice(colon + 1) });
+    }
+    return keys;
+  });
+
+const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
+
+/**
+ * Every setting of the platform once: its type, default and meaning.
+ * Flags (`--data-dir`) and environment variables (`SALVIA_DATA_DIR`) map to the same keys.
+ */
+export const configSchema = z.object({
+  /** Address the server listens on. */
+  host: z.string().default('127.0.0.1'),
+  /** Port the server listens on; 0 picks a free one. */
+  port: z.coerce.number().int().min(0).max(65535).default(7070),
+  /** Where metadata (SQLite), objects and job directories live. */
+  dataDir: z.string().default(path.join(homedir(), '.salvia')),
+  /** `sqlite` (a file in the data directory) or a `postgres://` connection string. */
+  database: z.string().default('sqlite'),
+  /** AWS region named in ARNs and returned to clients. */
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('us-east-1'),
+  /** The 12-digit account id named in ARNs. */
+  accountId: z.string().regex(/^\d{12}$/).default('000000000000'),
+  /** Verify SigV4 signatures against `accessKeys` and reject anything else. */
+  auth: booleanText.default(false),
+  /** Known keys, `ID:SECRET[,ID:SECRET…]`; the first is what `salvia env` prints. */
+  accessKeys: accessKeyList.default('salvia:salvia-secret-key'),
+  /** An external S3-compatible service to keep objects in instead of the data directory. */
+  s3Endpoint: z.string().url().optional(),
+  s3AccessKeyId: z.string().optional(),
+  s3SecretAccessKey: z.string().optional(),
+  s3Region: z.string().optional(),
+  /** Path-style addressing towards the external S3 service (MinIO and most others need it). */
+  s3ForcePathStyle: booleanText.default(true),
+  /** Largest JSON request body accepted by the JSON services, in bytes. */
+  maxJsonBodyBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** pino log level. */
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Settings and the environment variable each is read from. */
+const envNames: Record<keyof ConfigInput, string> = {
+  host: 'SALVIA_HOST',
+  port: 'SALVIA_PORT',
+  dataDir: 'SALVIA_DATA_DIR',
+  database: 'SALVIA_DATABASE',
+  region: 'SALVIA_REGION',
+  accountId: 'SALVIA_ACCOUNT_ID',
+  auth: 'SALVIA_AUTH',
+  accessKeys: 'SALVIA_ACCESS_KEYS',
+  s3Endpoint: 'SALVIA_S3_ENDPOINT',
+  s3AccessKeyId: 'SALVIA_S3_ACCESS_KEY_ID',
+  s3SecretAccessKey: 'SALVIA_S3_SECRET_ACCESS_KEY',
+  s3Region: 'SALVIA_S3_REGION',
+  s3ForcePathStyle: 'SALVIA_S3_FORCE_PATH_STYLE',
+  maxJsonBodyBytes: 'SALVIA_MAX_JSON_BODY_BYTES',
+  logLevel: 'SALVIA_LOG_LEVEL',
+};
+
+/** Thrown when a setting does not parse; the message names the flag or variable. */
+export class ConfigError extends Error {}
+
+/** `--data-dir` → `dataDir`. */
+function flagToKey(flag: string): string {
+  return flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/**
+ * Parses settings from flags (highest priority), then environment variables, then defaults.
+ * `--auth` alone means `--auth true`. Throws ConfigError on an unknown flag or a bad value.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, overrides: ConfigInput = {}): Config {
+  const raw: Record<string, unknown> = {};
+  for (const [key, name] of Object.entries(envNames)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}"`);
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const key = flagToKey(flag);
+    if (!(key in envNames)) throw new ConfigError(`unknown option ${flag}`);
+    if (inline !== undefined) raw[key] = inline;
+    else if (key === 'auth' && (argv[i + 1] === undefined || argv[i + 1]?.startsWith('--'))) raw[key] = true;
+    else {
+      const next = argv[++i];
+      if (next === undefined) throw new ConfigError(`option ${flag} needs a value`);
+      raw[key] = next;
+    }
+  }
+  const parsed = configSchema.safeParse({ ...raw, ...overrides });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '');
+      const name = envNames[key as keyof ConfigInput];
+      return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}${name ? ` (${name})` : ''}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
+  }
+  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) });
+}

@@ -1,0 +1,2 @@
+export { configSchema, loadConfig, ConfigError } from './config.js';
+export type { Config, ConfigInput, AccessKey } from './config.js';

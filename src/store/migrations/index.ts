@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-tags.js';
+
+/**
+ * Every schema migration, in order. Names sort lexically; add a new file and one line here.
+ * A migration must work on both SQLite and PostgreSQL.
+ */
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001-tags': m0001,
+};
