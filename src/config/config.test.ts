@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './config.js';
+
+test('defaults when nothing is given', () => {
+  const config = loadConfig([], {});
+  assert.equal(config.host, '127.0.0.1');
+  assert.equal(config.port, 7070);
+  assert.equal(config.database, 'sqlite');
+  assert.equal(config.auth, false);
+  assert.deepEqual(config.accessKeys, [{ accessKeyId: 'salvia', secretAccessKey: 'salvia-secret-key' }]);
+  assert.ok(Object.isFrozen(config));
+});
+
+test('flags override environment variables, which override defaults', () => {
+  const config = loadConfig(['--port', '9000', '--data-dir=/tmp/x'], { SALVIA_PORT: '8000', SALVIA_HOST: '0.0.0.0', SALVIA_REGION: 'eu-west-1' });
+  assert.equal(config.port, 9000);
+  assert.equal(config.host, '0.0.0.0');
+  assert.equal(config.dataDir, '/tmp/x');
+  assert.equal(config.region, 'eu-west-1');
+});
+
+test('--auth alone turns verification on; keys parse as ID:SECRET lists', () => {
+  const config = loadConfig(['--auth', '--access-keys', 'AKIA1:s1,AKIA2:s:2'], {});
+  assert.equal(config.auth, true);
+  assert.deepEqual(config.accessKeys, [
+    { accessKeyId: 'AKIA1', secretAccessKey: 's1' },
+    { accessKeyId: 'AKIA2', secretAccessKey: 's:2' },
+  ]);
+});
+
+test('bad values and unknown flags name the setting', () => {
+  assert.throws(() => loadConfig(['--port', 'abc'], {}), (e: unknown) => e instanceof ConfigError && /--port/.test(e.message));
+  assert.throws(() => loadConfig([], { SALVIA_ACCOUNT_ID: '12' }), (e: unknown) => e instanceof ConfigError && /SALVIA_ACCOUNT_ID/.test(e.message));
+  assert.throws(() => loadConfig(['--nope'], {}), /unknown option --nope/);
+  assert.throws(() => loadConfig(['--access-keys', 'nocolon'], {}), /ACCESS_KEY_ID:SECRET/);
+  assert.throws(() => loadConfig(['--port'], {}), /needs a value/);
+});
