@@ -1,0 +1,56 @@
+import type { FileHandle } from 'node:fs/promises';
+
+/**
+ * Object and part files are `<data><metadata JSON><JSON length: uint32 BE><magic>`. The metadata is
+ * written after the data because the ETag, size and checksum are only known once the data has
+ * streamed through; data and metadata live in one file so that one rename replaces both at once.
+ */
+const magic = Buffer.from('SLVOBJ01', 'latin1');
+const footerSize = 4 + magic.length;
+/** One read at the end of a file usually holds the whole trailer. */
+const tailRead = 4096;
+
+/** Thrown when a file has no valid trailer (not ours, or truncated — should not happen after a rename). */
+export class CorruptObjectFile extends Error {}
+
+/** Writes `value` as the trailer starting at `position` (the data size). */
+export async function writeTrailer(file: FileHandle, position: number, value: unknown): Promise<void> {
+  const json = Buffer.from(JSON.stringify(value), 'utf8');
+  const footer = Buffer.alloc(footerSize);
+  footer.writeUInt32BE(json.length, 0);
+  magic.copy(footer, 4);
+  const buffer = Buffer.concat([json, footer]);
+  let written = 0;
+  while (written < buffer.length) {
+    const { bytesWritten } = await file.write(buffer, written, buffer.length - written, position + written);
+    written += bytesWritten;
+  }
+}
+
+async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  let read = 0;
+  while (read < length) {
+    const { bytesRead } = await file.read(buffer, read, length - read, position + read);
+    if (bytesRead === 0) throw new CorruptObjectFile('unexpected end of file');
+    read += bytesRead;
+  }
+  return buffer;
+}
+
+/** Reads the trailer of an open file: its parsed JSON and the size of the data before it. */
+export async function readTrailer(file: FileHandle): Promise<{ value: unknown; dataSize: number }> {
+  const { size } = await file.stat();
+  if (size < footerSize) throw new CorruptObjectFile('file too short');
+  const tailLength = Math.min(size, tailRead);
+  const tail = await readAt(file, size - tailLength, tailLength);
+  if (!tail.subarray(tailLength - magic.length).equals(magic)) throw new CorruptObjectFile('no trailer');
+  const jsonLength = tail.readUInt32BE(tailLength - footerSize);
+  const dataSize = size - footerSize - jsonLength;
+  if (dataSize < 0) throw new CorruptObjectFile('bad trailer length');
+  const json =
+    jsonLength + footerSize <= tailLength
+      ? tail.subarray(tailLength - footerSize - jsonLength, tailLength - footerSize)
+      : await readAt(file, dataSize, jsonLength);
+  return { value: JSON.parse(json.toString('utf8')) as unknown, dataSize };
+}
