@@ -5,6 +5,13 @@ import { placeholderService } from './api/placeholder-service.js';
 import { buildServer } from './api/server.js';
 import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './store/index.js';
+import type { HttpService } from './api/http-service.js';
+import { createSageMakerService, modelOperations, tagOperations } from './api/sagemaker/index.js';
+import { ModelService, type ModelRecord } from './models/index.js';
+import type { ObjectStore } from './objectstore/index.js';
+import { TagService } from './resources/index.js';
+import { KyselyModelRepository } from './store/repositories/models.js';
+import { KyselyTagRepository } from './store/repositories/tags.js';
 
 /** A running platform: its address and how to stop it. */
 export interface Platform {
@@ -24,7 +31,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const database = await openDatabase(config);
   const server = buildServer(
     {
-      sagemaker: placeholderService('sagemaker'),
+      sagemaker: buildSageMaker(config, database),
       logs: placeholderService('logs'),
       runtime: placeholderService('runtime'),
       sts: placeholderService('sts'),
@@ -51,4 +58,15 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       await database.close();
     },
   };
+}
+
+/**
+ * The SageMaker control plane over the metadata database. With an object store, CreateModel
+ * checks that ModelDataUrl objects exist.
+ */
+function buildSageMaker(config: Config, database: Database, objectStore?: ObjectStore): HttpService {
+  const scope = { region: config.region, accountId: config.accountId };
+  const tags = new TagService(new KyselyTagRepository(database));
+  const models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags, ...(objectStore ? { objectStore } : {}) });
+  return createSageMakerService({ maxBodyBytes: config.maxJsonBodyBytes, operations: [tagOperations(tags), modelOperations(models)] });
 }

@@ -5,6 +5,7 @@
  */
 export interface Schema {
   tags: TagsTable;
+  models: ModelsTable;
 }
 
 export interface TagsTable {
@@ -12,4 +13,14 @@ export interface TagsTable {
   resource_arn: string;
   tag_key: string;
   tag_value: string;
+}
+
+/** SageMaker models (migration 0002); everything but the keys is in `document` (JSON). */
+export interface ModelsTable {
+  name_lower: string;
+  name: string;
+  arn: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
+  document: string;
 }

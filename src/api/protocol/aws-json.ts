@@ -19,8 +19,16 @@ export interface JsonServiceDefinition {
   readonly isKnownOperation?: (name: string) => boolean;
   /** Largest accepted body in bytes. */
   readonly maxBodyBytes: number;
-  /** Called before the operation runs (validation against the service model, authentication …). */
-  readonly beforeOperation?: (operation: string, input: Record<string, unknown>, request: FastifyRequest) => Promise<void> | void;
+  /**
+   * Called before the operation runs (validation against the service model, authentication …).
+   * If it returns an object, the operation gets that instead of the parsed body (e.g. the input
+   * normalised by validateInput: timestamps as Dates, unknown members dropped).
+   */
+  readonly beforeOperation?: (
+    operation: string,
+    input: Record<string, unknown>,
+    request: FastifyRequest,
+  ) => Promise<Record<string, unknown> | void> | Record<string, unknown> | void;
 }
 
 /** JSON.stringify replacer: Dates become epoch seconds (SageMaker's timestamp format), nulls vanish. */
@@ -72,8 +80,8 @@ export async function handleJsonRequest(definition: JsonServiceDefinition, reque
       throw new UnknownOperationException(target);
     }
     const body = await readRawBody(request.raw, definition.maxBodyBytes);
-    const input = parseJsonObject(body);
-    await definition.beforeOperation?.(operation, input, request);
+    const parsed = parseJsonObject(body);
+    const input = (await definition.beforeOperation?.(operation, parsed, request)) ?? parsed;
     const output = await handler(input, { requestId, operation });
     void reply.code(200).headers({ 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId }).send(toWireJson(output));
   } catch (error) {
@@ -91,7 +99,8 @@ export function parseJsonObject(body: Buffer): Record<string, unknown> {
   } catch (error) {
     throw new SerializationException(`Request body is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (Array.isArray(value)) throw new SerializationException('Start of list found where not expected');
+  if (typeof value !== 'object' || value === null) {
     throw new SerializationException('Request body must be a JSON object');
   }
   return value as Record<string, unknown>;

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-tags.js';
+import * as m0002 from './0002-models.js';
 
 /**
  * Every schema migration, in order. Names sort lexically; add a new file and one line here.
@@ -7,4 +8,5 @@ import * as m0001 from './0001-tags.js';
  */
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001-tags': m0001,
+  '0002-models': m0002,
 };
