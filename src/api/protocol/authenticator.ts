@@ -18,6 +18,8 @@ export class AuthFailure extends Error {
   constructor(
     readonly kind: AuthFailureKind,
     message: string,
+    /** For `bad-signature`: `CanonicalRequest`, `StringToSign`, `SignatureProvided`, `AWSAccessKeyId` (S3 returns them). */
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -42,10 +44,17 @@ export interface AuthResult {
 }
 
 /**
- * Checks SigV4 (header or presigned-query form) on a request whose body has not been read.
- * The payload hash is not checked here: services that stream bodies verify
- * `x-amz-content-sha256` themselves. Throws AuthFailure.
+ * Checks SigV4 (header or presigned-query form). Throws AuthFailure.
+ *
+ * Two entry points, because the payload hash is part of what is signed:
+ * - `authenticate` for services that stream bodies (S3): the request's body is not read; the
+ *   payload hash signed is the `x-amz-content-sha256` header (S3 always sends one), else
+ *   `UNSIGNED-PAYLOAD` for a presigned S3 URL, else the hash of an empty body. The service checks
+ *   that the body matches `x-amz-content-sha256` (or the chunk signatures) itself.
+ * - `authenticateWithBody` for services that read the whole body first (the JSON services, the
+ *   runtime, STS): the payload hash is `x-amz-content-sha256` if sent, else SHA-256 of `body`.
  */
 export interface Authenticator {
   authenticate(request: IncomingMessage): AuthResult;
+  authenticateWithBody(request: IncomingMessage, body: Uint8Array): AuthResult;
 }
