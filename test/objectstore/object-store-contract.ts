@@ -1,0 +1,433 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { describe, it, before, after } from 'node:test';
+import { isAwsError } from '../../src/errors/index.js';
+import type { ObjectMetadata, ObjectStore } from '../../src/objectstore/index.js';
+
+/** A store under test, and how to get a second instance over the same storage (a restart). */
+export interface ContractSubject {
+  readonly store: ObjectStore;
+  /** A new instance over the same data, as after a restart; omitted if the adapter has no such notion. */
+  reopen?(): Promise<ObjectStore>;
+  dispose(): Promise<void>;
+}
+
+const noMetadata: ObjectMetadata = { userMetadata: {}, headers: {} };
+const MiB = 1024 * 1024;
+
+export function body(data: string | Buffer): Readable {
+  return Readable.from([typeof data === 'string' ? Buffer.from(data) : data]);
+}
+
+export async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function md5Etag(data: Buffer | string): string {
+  return `"${createHash('md5').update(data).digest('hex')}"`;
+}
+
+/** Asserts that `promise` rejects with the S3 AwsError `code`. */
+export async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(isAwsError(error), `expected AwsError ${code}, got ${String(error)}`);
+    assert.equal(error.code, code);
+    return true;
+  });
+}
+
+/** A body that sends `good` bytes and then fails. */
+export function failingBody(good: Buffer): Readable {
+  return Readable.from(
+    (async function* () {
+      yield good;
+      throw new Error('client went away');
+    })(),
+  );
+}
+
+function utf8Sorted(keys: readonly string[]): string[] {
+  return [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+/** Every key and common prefix a listing yields, page by page of `pageSize`. */
+async function listAll(store: ObjectStore, bucket: string, options: { prefix?: string; delimiter?: string }, pageSize: number): Promise<string[]> {
+  const seen: string[] = [];
+  let startAfter: string | undefined;
+  for (let page = 0; page < 1000; page++) {
+    const result = await store.listObjects(bucket, { ...options, maxKeys: pageSize, ...(startAfter !== undefined ? { startAfter } : {}) });
+    assert.ok(result.objects.length + result.commonPrefixes.length <= pageSize);
+    const entries = [...result.objects.map((o) => ({ name: o.key, shown: o.key })), ...result.commonPrefixes.map((p) => ({ name: p, shown: `P:${p}` }))];
+    entries.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+    seen.push(...entries.map((e) => e.shown));
+    if (!result.isTruncated) return seen;
+    startAfter = result.lastReturned;
+  }
+  throw new Error('listing never ended');
+}
+
+/**
+ * The behaviour every ObjectStore adapter must have, as one suite. `subject` makes a fresh store
+ * (its own storage) per describe block; bucket names are unique per run so that shared backends work.
+ */
+export function objectStoreContract(name: string, subject: () => Promise<ContractSubject>): void {
+  const run = randomBytes(3).toString('hex');
+  let n = 0;
+  const bucketName = (label: string): string => `c-${run}-${label}-${n++}`;
+
+  describe(`ObjectStore contract: ${name}`, () => {
+    let s: ContractSubject;
+    let store: ObjectStore;
+    before(async () => {
+      s = await subject();
+      store = s.store;
+    });
+    after(async () => s.dispose());
+
+    it('validates bucket names and keeps buckets with their creation date', async () => {
+      for (const bad of ['ab', 'a'.repeat(64), 'Upper', 'under_score', '-start', 'end-', 'a..b', '192.168.1.1', 'with space', 'xn--abc']) {
+        await rejectsWith(store.createBucket(bad), 'InvalidBucketName');
+      }
+      const bucket = bucketName('rules');
+      const before = Date.now() - 2000;
+      await store.createBucket(bucket);
+      await rejectsWith(store.createBucket(bucket), 'BucketAlreadyOwnedByYou');
+      const head = await store.headBucket(bucket);
+      assert.equal(head.name, bucket);
+      assert.ok(head.creationDate.getTime() >= before && head.creationDate.getTime() <= Date.now() + 2000);
+      const listed = (await store.listBuckets()).find((b) => b.name === bucket);
+      assert.ok(listed);
+      await rejectsWith(store.headBucket(bucketName('missing')), 'NoSuchBucket');
+      await rejectsWith(store.deleteBucket(bucketName('missing')), 'NoSuchBucket');
+      await store.createBucket('a.b-c.3');
+      await store.deleteBucket('a.b-c.3');
+    });
+
+    it('deletes a bucket only when it holds no objects and no uploads', async () => {
+      const bucket = bucketName('del');
+      await store.createBucket(bucket);
+      await store.putObject(bucket, 'k', { body: body('x'), metadata: noMetadata });
+      await rejectsWith(store.deleteBucket(bucket), 'BucketNotEmpty');
+      await store.deleteObject(bucket, 'k');
+      const upload = await store.createMultipartUpload(bucket, 'u', noMetadata);
+      await rejectsWith(store.deleteBucket(bucket), 'BucketNotEmpty');
+      await store.abortMultipartUpload(bucket, 'u', upload.uploadId);
+      await store.deleteBucket(bucket);
+      await rejectsWith(store.headBucket(bucket), 'NoSuchBucket');
+      await rejectsWith(store.putObject(bucket, 'k', { body: body('x'), metadata: noMetadata }), 'NoSuchBucket');
+      assert.equal((await store.listBuckets()).find((b) => b.name === bucket), undefined);
+      await store.createBucket(bucket);
+      assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects, []);
+    });
+
+    it('puts, gets, heads and deletes objects with their metadata', async () => {
+      const bucket = bucketName('crud');
+      await store.createBucket(bucket);
+      const metadata: ObjectMetadata = {
+        contentType: 'text/csv',
+        userMetadata: { color: 'blue', 'x-y': 'z' },
+        headers: { 'cache-control': 'no-cache', 'content-disposition': 'attachment; filename="a.csv"' },
+      };
+      const put = await store.putObject(bucket, 'dir/file.csv', { body: body('a,b\n1,2\n'), metadata: () => metadata });
+      assert.equal(put.etag, md5Etag('a,b\n1,2\n'));
+      assert.equal(put.size, 8);
+      const head = await store.headObject(bucket, 'dir/file.csv');
+      assert.equal(head.etag, put.etag);
+      assert.equal(head.size, 8);
+      assert.equal(head.contentType, 'text/csv');
+      assert.deepEqual(head.userMetadata, metadata.userMetadata);
+      assert.equal(head.headers['cache-control'], 'no-cache');
+      assert.equal(head.headers['content-disposition'], 'attachment; filename="a.csv"');
+      assert.ok(Math.abs(head.lastModified.getTime() - Date.now()) < 60_000);
+      const got = await store.getObject(bucket, 'dir/file.csv');
+      assert.equal((await readAll(got.body)).toString(), 'a,b\n1,2\n');
+      assert.equal(got.info.etag, put.etag);
+
+      const empty = await store.putObject(bucket, 'empty', { body: Readable.from([]), metadata: noMetadata });
+      assert.equal(empty.size, 0);
+      assert.equal(empty.etag, '"d41d8cd98f00b204e9800998ecf8427e"');
+      assert.equal((await readAll((await store.getObject(bucket, 'empty')).body)).length, 0);
+
+      await store.deleteObject(bucket, 'dir/file.csv');
+      await store.deleteObject(bucket, 'dir/file.csv');
+      await store.deleteObject(bucket, 'never-existed');
+      await rejectsWith(store.headObject(bucket, 'dir/file.csv'), 'NoSuchKey');
+      await rejectsWith(store.getObject(bucket, 'dir/file.csv'), 'NoSuchKey');
+      await rejectsWith(store.getObject(bucketName('missing'), 'x'), 'NoSuchBucket');
+      await rejectsWith(store.putObject(bucketName('missing'), 'x', { body: body('x'), metadata: noMetadata }), 'NoSuchBucket');
+      await rejectsWith(store.putObject(bucket, 'k'.repeat(1025), { body: body('x'), metadata: noMetadata }), 'KeyTooLongError');
+    });
+
+    it('overwrites: the last PUT wins, concurrent PUTs never mix', async () => {
+      const bucket = bucketName('over');
+      await store.createBucket(bucket);
+      await store.putObject(bucket, 'k', { body: body('first version'), metadata: { ...noMetadata, contentType: 'a/b' } });
+      await store.putObject(bucket, 'k', { body: body('second'), metadata: noMetadata });
+      const head = await store.headObject(bucket, 'k');
+      assert.equal(head.size, 6);
+      assert.equal(head.contentType, undefined);
+      const versions = Array.from({ length: 6 }, (_, i) => Buffer.alloc(256 * 1024 + i * 1000, String(i)));
+      await Promise.all(versions.map((data) => store.putObject(bucket, 'race', { body: body(data), metadata: noMetadata })));
+      const final = await readAll((await store.getObject(bucket, 'race')).body);
+      assert.ok(versions.some((data) => data.equals(final)), 'the object is one whole version');
+      assert.equal((await store.headObject(bucket, 'race')).etag, md5Etag(final));
+      const listed = await store.listObjects(bucket, { prefix: 'race', maxKeys: 10 });
+      assert.equal(listed.objects.length, 1);
+      assert.equal(listed.objects[0]?.etag, md5Etag(final));
+    });
+
+    it('a GET that has started keeps reading its version while the key is overwritten and deleted', async () => {
+      const bucket = bucketName('read');
+      await store.createBucket(bucket);
+      const original = randomBytes(3 * MiB);
+      await store.putObject(bucket, 'k', { body: body(original), metadata: noMetadata });
+      const got = await store.getObject(bucket, 'k');
+      await store.putObject(bucket, 'k', { body: body(randomBytes(3 * MiB)), metadata: noMetadata });
+      await store.deleteObject(bucket, 'k');
+      assert.ok(original.equals(await readAll(got.body)));
+    });
+
+    it('serves byte ranges', async () => {
+      const bucket = bucketName('range');
+      await store.createBucket(bucket);
+      await store.putObject(bucket, 'k', { body: body('0123456789'), metadata: noMetadata });
+      const cases: [number, number, string][] = [
+        [0, 0, '0'],
+        [2, 5, '2345'],
+        [7, 9, '789'],
+        [0, 9, '0123456789'],
+      ];
+      for (const [start, end, text] of cases) {
+        const got = await store.getObject(bucket, 'k', { start, end });
+        assert.equal((await readAll(got.body)).toString(), text);
+        assert.equal(got.info.size, 10);
+      }
+      await rejectsWith(store.getObject(bucket, 'k', { start: 10, end: 12 }), 'InvalidRange');
+    });
+
+    it('stores tricky keys apart and lists them in UTF-8 binary order', async () => {
+      const bucket = bucketName('keys');
+      await store.createBucket(bucket);
+      const keys = ['a', 'a/', 'a/b', 'a//b', '/lead', 'trail/', '..', '.', '../escape', 'sp ace', 'ü', 'é/x', '\uffff', '😀', 'k'.repeat(1024), 'ä'.repeat(512), 'a+b=c&d?e#f%20'];
+      for (const key of keys) await store.putObject(bucket, key, { body: body(`value of ${key}`), metadata: noMetadata });
+      for (const key of keys) assert.equal((await readAll((await store.getObject(bucket, key)).body)).toString(), `value of ${key}`);
+      const listed = await store.listObjects(bucket, { maxKeys: 1000 });
+      assert.deepEqual(
+        listed.objects.map((o) => o.key),
+        utf8Sorted(keys),
+      );
+      assert.equal(listed.isTruncated, false);
+      assert.deepEqual(await listAll(store, bucket, {}, 3), utf8Sorted(keys));
+      await store.deleteObject(bucket, 'a');
+      assert.equal((await readAll((await store.getObject(bucket, 'a/b')).body)).toString(), 'value of a/b');
+    });
+
+    it('lists with prefix, delimiter, start-after and max-keys, page by page', async () => {
+      const bucket = bucketName('list');
+      await store.createBucket(bucket);
+      const keys = ['a', 'a/', 'a/b', 'a/c/d', 'a/c/e', 'ab', 'b/1', 'b/2', 'c', 'd/x/y'];
+      for (const key of keys) await store.putObject(bucket, key, { body: body(key), metadata: noMetadata });
+
+      const top = await store.listObjects(bucket, { delimiter: '/', maxKeys: 1000 });
+      assert.deepEqual(top.objects.map((o) => o.key), ['a', 'ab', 'c']);
+      assert.deepEqual(top.commonPrefixes, ['a/', 'b/', 'd/']);
+      assert.equal(top.isTruncated, false);
+
+      const inA = await store.listObjects(bucket, { prefix: 'a/', delimiter: '/', maxKeys: 1000 });
+      assert.deepEqual(inA.objects.map((o) => o.key), ['a/', 'a/b']);
+      assert.deepEqual(inA.commonPrefixes, ['a/c/']);
+      assert.equal(inA.objects[1]?.size, 3);
+      assert.equal(inA.objects[1]?.etag, md5Etag('a/b'));
+
+      const prefixed = await store.listObjects(bucket, { prefix: 'a', maxKeys: 1000 });
+      assert.deepEqual(prefixed.objects.map((o) => o.key), ['a', 'a/', 'a/b', 'a/c/d', 'a/c/e', 'ab']);
+
+      const after = await store.listObjects(bucket, { startAfter: 'a/c', maxKeys: 3 });
+      assert.deepEqual(after.objects.map((o) => o.key), ['a/c/d', 'a/c/e', 'ab']);
+      assert.equal(after.isTruncated, true);
+      assert.equal(after.lastReturned, 'ab');
+
+      const zero = await store.listObjects(bucket, { maxKeys: 0 });
+      assert.deepEqual([zero.objects.length, zero.commonPrefixes.length], [0, 0]);
+      const none = await store.listObjects(bucket, { prefix: 'zzz', maxKeys: 10 });
+      assert.deepEqual([none.objects.length, none.commonPrefixes.length, none.isTruncated], [0, 0, false]);
+
+      const exact = await store.listObjects(bucket, { delimiter: '/', maxKeys: 6 });
+      assert.equal(exact.isTruncated, false);
+
+      const whole = await listAll(store, bucket, { delimiter: '/' }, 1000);
+      for (const size of [1, 2, 4]) assert.deepEqual(await listAll(store, bucket, { delimiter: '/' }, size), whole, `page size ${size}`);
+      const flat = await listAll(store, bucket, {}, 1000);
+      assert.deepEqual(flat, keys);
+      assert.deepEqual(await listAll(store, bucket, {}, 3), keys);
+      await rejectsWith(store.listObjects(bucketName('missing'), { maxKeys: 10 }), 'NoSuchBucket');
+    });
+
+    it('assembles multipart uploads: replace a part, list, complete', async () => {
+      const bucket = bucketName('mpu');
+      await store.createBucket(bucket);
+      const metadata: ObjectMetadata = { contentType: 'application/x-tar', userMetadata: { job: 'j1' }, headers: {} };
+      const upload = await store.createMultipartUpload(bucket, 'model.tar.gz', metadata);
+      assert.ok(upload.uploadId.length > 0);
+      const part1 = randomBytes(5 * MiB);
+      const part2 = randomBytes(1234);
+      await store.uploadPart(bucket, 'model.tar.gz', upload.uploadId, 1, body(randomBytes(5 * MiB + 7)));
+      const p1 = await store.uploadPart(bucket, 'model.tar.gz', upload.uploadId, 1, body(part1));
+      const p2 = await store.uploadPart(bucket, 'model.tar.gz', upload.uploadId, 2, body(part2));
+      assert.equal(p1.etag, md5Etag(part1));
+      const parts = await store.listParts(bucket, 'model.tar.gz', upload.uploadId);
+      assert.deepEqual(
+        parts.map((p) => [p.partNumber, p.etag, p.size]),
+        [
+          [1, p1.etag, 5 * MiB],
+          [2, p2.etag, 1234],
+        ],
+      );
+      const uploads = await store.listMultipartUploads(bucket);
+      assert.deepEqual(uploads.map((u) => [u.key, u.uploadId]), [['model.tar.gz', upload.uploadId]]);
+      assert.deepEqual(await store.listMultipartUploads(bucket, 'other'), []);
+      assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects, [], 'an upload in progress is not an object');
+
+      const info = await store.completeMultipartUpload(bucket, 'model.tar.gz', upload.uploadId, [
+        { partNumber: 1, etag: p1.etag },
+        { partNumber: 2, etag: p2.etag.replace(/"/g, '') },
+      ]);
+      const expectedEtag = `"${createHash('md5')
+        .update(Buffer.concat([createHash('md5').update(part1).digest(), createHash('md5').update(part2).digest()]))
+        .digest('hex')}-2"`;
+      assert.equal(info.etag, expectedEtag);
+      assert.equal(info.size, 5 * MiB + 1234);
+      const got = await store.getObject(bucket, 'model.tar.gz');
+      assert.ok(Buffer.concat([part1, part2]).equals(await readAll(got.body)));
+      assert.equal(got.info.etag, expectedEtag);
+      assert.equal(got.info.contentType, 'application/x-tar');
+      assert.deepEqual(got.info.userMetadata, { job: 'j1' });
+      const ranged = await store.getObject(bucket, 'model.tar.gz', { start: 5 * MiB - 2, end: 5 * MiB + 1 });
+      assert.ok(Buffer.concat([part1.subarray(-2), part2.subarray(0, 2)]).equals(await readAll(ranged.body)));
+      assert.deepEqual(await store.listMultipartUploads(bucket), []);
+      await rejectsWith(store.listParts(bucket, 'model.tar.gz', upload.uploadId), 'NoSuchUpload');
+      await rejectsWith(store.uploadPart(bucket, 'model.tar.gz', upload.uploadId, 3, body('x')), 'NoSuchUpload');
+
+      const single = await store.createMultipartUpload(bucket, 'one', { userMetadata: {}, headers: {} });
+      const only = await store.uploadPart(bucket, 'one', single.uploadId, 7, body('small is fine when last'));
+      const one = await store.completeMultipartUpload(bucket, 'one', single.uploadId, [{ partNumber: 7, etag: only.etag }]);
+      assert.match(one.etag, /^"[0-9a-f]{32}-1"$/);
+    });
+
+    it('rejects bad multipart requests with S3 errors', async () => {
+      const bucket = bucketName('mpuerr');
+      await store.createBucket(bucket);
+      const upload = await store.createMultipartUpload(bucket, 'k', noMetadata);
+      const id = upload.uploadId;
+      const small = await store.uploadPart(bucket, 'k', id, 1, body('tiny'));
+      const big = await store.uploadPart(bucket, 'k', id, 2, body(randomBytes(5 * MiB)));
+      const last = await store.uploadPart(bucket, 'k', id, 3, body('end'));
+      await rejectsWith(store.uploadPart(bucket, 'k', id, 0, body('x')), 'InvalidArgument');
+      await rejectsWith(store.uploadPart(bucket, 'k', id, 10001, body('x')), 'InvalidArgument');
+      await rejectsWith(store.uploadPart(bucket, 'k', 'not-an-upload', 1, body('x')), 'NoSuchUpload');
+      await rejectsWith(store.uploadPart(bucket, 'other-key', id, 1, body('x')), 'NoSuchUpload');
+      await rejectsWith(
+        store.completeMultipartUpload(bucket, 'k', id, [
+          { partNumber: 2, etag: big.etag },
+          { partNumber: 1, etag: small.etag },
+        ]),
+        'InvalidPartOrder',
+      );
+      await rejectsWith(
+        store.completeMultipartUpload(bucket, 'k', id, [
+          { partNumber: 2, etag: big.etag },
+          { partNumber: 2, etag: big.etag },
+        ]),
+        'InvalidPartOrder',
+      );
+      await rejectsWith(store.completeMultipartUpload(bucket, 'k', id, [{ partNumber: 4, etag: last.etag }]), 'InvalidPart');
+      await rejectsWith(store.completeMultipartUpload(bucket, 'k', id, [{ partNumber: 3, etag: small.etag }]), 'InvalidPart');
+      await rejectsWith(
+        store.completeMultipartUpload(bucket, 'k', id, [
+          { partNumber: 1, etag: small.etag },
+          { partNumber: 2, etag: big.etag },
+        ]),
+        'EntityTooSmall',
+      );
+      await rejectsWith(store.headObject(bucket, 'k'), 'NoSuchKey');
+      await rejectsWith(store.completeMultipartUpload(bucket, 'k', 'bogus', [{ partNumber: 1, etag: small.etag }]), 'NoSuchUpload');
+      const done = await store.completeMultipartUpload(bucket, 'k', id, [
+        { partNumber: 2, etag: big.etag },
+        { partNumber: 3, etag: last.etag },
+      ]);
+      assert.equal(done.size, 5 * MiB + 3);
+      await rejectsWith(store.abortMultipartUpload(bucket, 'k', id), 'NoSuchUpload');
+
+      const aborted = await store.createMultipartUpload(bucket, 'gone', noMetadata);
+      await store.uploadPart(bucket, 'gone', aborted.uploadId, 1, body('x'));
+      await store.abortMultipartUpload(bucket, 'gone', aborted.uploadId);
+      await rejectsWith(store.listParts(bucket, 'gone', aborted.uploadId), 'NoSuchUpload');
+      await rejectsWith(store.completeMultipartUpload(bucket, 'gone', aborted.uploadId, [{ partNumber: 1, etag: '"x"' }]), 'NoSuchUpload');
+      await rejectsWith(store.createMultipartUpload(bucketName('missing'), 'k', noMetadata), 'NoSuchBucket');
+      await rejectsWith(store.headObject(bucket, 'gone'), 'NoSuchKey');
+    });
+
+    it('copies objects, keeping or replacing metadata', async () => {
+      const bucket = bucketName('copy');
+      const other = bucketName('copy2');
+      await store.createBucket(bucket);
+      await store.createBucket(other);
+      const data = randomBytes(2 * MiB + 3);
+      await store.putObject(bucket, 'src', { body: body(data), metadata: { contentType: 'x/y', userMetadata: { a: '1' }, headers: { 'cache-control': 'max-age=5' } } });
+      const kept = await store.copyObject({ bucket, key: 'src' }, { bucket: other, key: 'dst/kept' });
+      assert.equal(kept.etag, md5Etag(data));
+      const head = await store.headObject(other, 'dst/kept');
+      assert.equal(head.contentType, 'x/y');
+      assert.deepEqual(head.userMetadata, { a: '1' });
+      assert.ok(data.equals(await readAll((await store.getObject(other, 'dst/kept')).body)));
+      await store.copyObject({ bucket, key: 'src' }, { bucket, key: 'src' }, { contentType: 'text/plain', userMetadata: { b: '2' }, headers: {} });
+      const replaced = await store.headObject(bucket, 'src');
+      assert.equal(replaced.contentType, 'text/plain');
+      assert.deepEqual(replaced.userMetadata, { b: '2' });
+      assert.ok(data.equals(await readAll((await store.getObject(bucket, 'src')).body)));
+      await rejectsWith(store.copyObject({ bucket, key: 'missing' }, { bucket, key: 'x' }), 'NoSuchKey');
+      await rejectsWith(store.copyObject({ bucket: bucketName('missing'), key: 'src' }, { bucket, key: 'x' }), 'NoSuchBucket');
+    });
+
+    it('a body that fails midway leaves the old object intact', async () => {
+      const bucket = bucketName('fail');
+      await store.createBucket(bucket);
+      await store.putObject(bucket, 'k', { body: body('old'), metadata: noMetadata });
+      await assert.rejects(store.putObject(bucket, 'k', { body: failingBody(randomBytes(MiB)), metadata: noMetadata }));
+      await assert.rejects(store.putObject(bucket, 'new', { body: failingBody(randomBytes(MiB)), metadata: noMetadata }));
+      assert.equal((await readAll((await store.getObject(bucket, 'k')).body)).toString(), 'old');
+      await rejectsWith(store.headObject(bucket, 'new'), 'NoSuchKey');
+      assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects.map((o) => o.key), ['k']);
+      const upload = await store.createMultipartUpload(bucket, 'm', noMetadata);
+      await assert.rejects(store.uploadPart(bucket, 'm', upload.uploadId, 1, failingBody(randomBytes(MiB))));
+      assert.deepEqual(await store.listParts(bucket, 'm', upload.uploadId), []);
+      await store.abortMultipartUpload(bucket, 'm', upload.uploadId);
+    });
+
+    it('keeps everything across a restart', async (t) => {
+      if (!s.reopen) return t.skip('no restart for this adapter');
+      const bucket = bucketName('restart');
+      await store.createBucket(bucket);
+      await store.putObject(bucket, 'dir/a', { body: body('A'), metadata: { contentType: 't/a', userMetadata: { m: 'v' }, headers: {} } });
+      await store.putObject(bucket, 'dir/b', { body: body('B'), metadata: noMetadata });
+      const upload = await store.createMultipartUpload(bucket, 'up', noMetadata);
+      const part = await store.uploadPart(bucket, 'up', upload.uploadId, 1, body('P'));
+      const created = (await store.headBucket(bucket)).creationDate;
+
+      const again = await s.reopen();
+      assert.equal((await again.headBucket(bucket)).creationDate.getTime(), created.getTime());
+      const listed = await again.listObjects(bucket, { prefix: 'dir/', maxKeys: 10 });
+      assert.deepEqual(listed.objects.map((o) => o.key), ['dir/a', 'dir/b']);
+      assert.equal(listed.objects[0]?.contentType, 't/a');
+      assert.deepEqual(listed.objects[0]?.userMetadata, { m: 'v' });
+      assert.equal((await readAll((await again.getObject(bucket, 'dir/a')).body)).toString(), 'A');
+      assert.deepEqual((await again.listMultipartUploads(bucket)).map((u) => u.uploadId), [upload.uploadId]);
+      const info = await again.completeMultipartUpload(bucket, 'up', upload.uploadId, [{ partNumber: 1, etag: part.etag }]);
+      assert.equal(info.size, 1);
+      assert.equal((await readAll((await again.getObject(bucket, 'up')).body)).toString(), 'P');
+    });
+  });
+}
