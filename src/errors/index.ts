@@ -36,3 +36,15 @@ export {
   AccessDenied,
   EntityTooLarge,
 } from './s3-errors.js';
+export {
+  InvalidURI,
+  AuthorizationHeaderMalformed,
+  XAmzContentSHA256Mismatch,
+  PreconditionFailed,
+  NotModified,
+  MalformedChunkedEncoding,
+  MalformedTrailer,
+  MetadataTooLarge,
+  MissingContentLength,
+  NoSuchBucketConfiguration,
+} from './s3-request-errors.js';
