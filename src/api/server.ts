@@ -35,6 +35,8 @@ export function buildServer(services: Services, options: ServerOptions): Fastify
     handler: async (request, reply) => {
       const name = routeRequest(request.method, request.raw.url ?? '/', request.headers);
       await services[name].handle(request, reply);
+      // Returning the reply tells Fastify a streamed body (S3 GetObject) is still being sent.
+      return reply;
     },
   });
   return app;
