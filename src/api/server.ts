@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { HttpService } from './http-service.js';
 import { routeRequest, type ServiceName } from './route-request.js';
@@ -25,6 +25,15 @@ export function buildServer(services: Services, options: ServerOptions): Fastify
     requestTimeout: 0,
     bodyLimit: Number.MAX_SAFE_INTEGER,
     return503OnClosing: true,
+    // A URL find-my-way cannot decode (`/bucket/%zz`) still goes to its service, which answers in
+    // its own error form (S3: InvalidURI) instead of Fastify's JSON.
+    frameworkErrors: (_error, request, reply) => {
+      const name = routeRequest(request.method, request.raw.url ?? '/', request.headers);
+      services[name].handle(request as FastifyRequest, reply as FastifyReply).catch((error: unknown) => {
+        request.log.error({ err: error }, 'unhandled error');
+        reply.raw.destroy();
+      });
+    },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
