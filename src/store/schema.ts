@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /**
  * The metadata schema as Kysely sees it: one interface per table. Timestamps are stored as
  * epoch milliseconds (bigint-safe numbers) so that SQLite and PostgreSQL agree.
@@ -6,6 +8,9 @@
 export interface Schema {
   tags: TagsTable;
   models: ModelsTable;
+  log_groups: LogGroupsTable;
+  log_streams: LogStreamsTable;
+  log_events: LogEventsTable;
 }
 
 export interface TagsTable {
@@ -23,4 +28,34 @@ export interface ModelsTable {
   /** Epoch milliseconds. */
   creation_time: number;
   document: string;
+}
+
+/** CloudWatch Logs log groups (migration 0003). Times are epoch milliseconds. */
+export interface LogGroupsTable {
+  id: Generated<number>;
+  name: string;
+  creation_time: number;
+  stored_bytes: Generated<number>;
+}
+
+/** CloudWatch Logs log streams (migration 0003); event statistics are kept up to date by appends. */
+export interface LogStreamsTable {
+  id: Generated<number>;
+  group_id: number;
+  name: string;
+  creation_time: number;
+  first_event_timestamp: number | null;
+  last_event_timestamp: number | null;
+  last_ingestion_time: number | null;
+  stored_bytes: Generated<number>;
+}
+
+/** CloudWatch Logs events (migration 0003); `seq` orders events with equal timestamps. */
+export interface LogEventsTable {
+  seq: Generated<number>;
+  group_id: number;
+  stream_id: number;
+  timestamp: number;
+  ingestion_time: number;
+  message: string;
 }

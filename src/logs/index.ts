@@ -1,0 +1,6 @@
+export { LogService } from './log-service.js';
+export type { LogEventInput, LogServiceOptions, LogGroupInfo, LogStreamInfo, OutputLogEvent, FilteredLogEvent, Page } from './log-service.js';
+export type { LogRepository, LogGroupRecord, LogStreamRecord, LogEventRecord, EventPosition } from './log-repository.js';
+export { LogsResourceNotFound, LogsResourceAlreadyExists, InvalidParameter } from './errors.js';
+export { compileFilterPattern } from './filter-pattern.js';
+export type { MessageMatcher } from './filter-pattern.js';
