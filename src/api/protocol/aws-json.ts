@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AwsError, InternalFailure, SerializationException, UnknownOperationException } from '../../errors/index.js';
+import type { Authenticator } from './authenticator.js';
 import { readRawBody } from './raw-body.js';
+import { authenticateRequest } from './sigv4-errors.js';
 
 /** An operation handler: the parsed JSON input in, the output members out (undefined → `{}`). */
 export type JsonOperation = (input: Record<string, unknown>, context: JsonRequestContext) => Promise<object | undefined>;
@@ -19,6 +21,12 @@ export interface JsonServiceDefinition {
   readonly isKnownOperation?: (name: string) => boolean;
   /** Largest accepted body in bytes. */
   readonly maxBodyBytes: number;
+  /**
+   * Checks SigV4 once the body is read (the payload hash is signed), before anything else looks at
+   * the request; failures become MissingAuthenticationToken/IncompleteSignature/
+   * UnrecognizedClient/InvalidSignature (sigv4-errors.ts). Absent: no authentication.
+   */
+  readonly authenticator?: Authenticator;
   /**
    * Called before the operation runs (validation against the service model, authentication …).
    * If it returns an object, the operation gets that instead of the parsed body (e.g. the input
@@ -73,13 +81,15 @@ export async function handleJsonRequest(definition: JsonServiceDefinition, reque
     const operation = target.slice(dot + 1);
     const handler = prefix === definition.targetPrefix ? definition.operations[operation] : undefined;
     if (!handler) {
-      await readRawBody(request.raw, definition.maxBodyBytes).catch(() => undefined);
+      const ignored = await readRawBody(request.raw, definition.maxBodyBytes).catch(() => undefined);
+      if (ignored && definition.authenticator) authenticateRequest(definition.authenticator, request.raw, ignored);
       if (prefix === definition.targetPrefix && definition.isKnownOperation?.(operation)) {
         throw new UnknownOperationException(target, `${definition.targetPrefix} operation ${operation} is not implemented by Salvia yet`);
       }
       throw new UnknownOperationException(target);
     }
     const body = await readRawBody(request.raw, definition.maxBodyBytes);
+    if (definition.authenticator) authenticateRequest(definition.authenticator, request.raw, body);
     const parsed = parseJsonObject(body);
     const input = (await definition.beforeOperation?.(operation, parsed, request)) ?? parsed;
     const output = await handler(input, { requestId, operation });
