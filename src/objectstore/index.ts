@@ -12,3 +12,7 @@ export type {
   PartInfo,
   CompletedPart,
 } from './object-store.js';
+export { FsObjectStore } from './fs/fs-object-store.js';
+export { validateBucketName, validateObjectKey, validatePartNumber, maxKeyBytes, maxPartNumber } from './validate-names.js';
+export { compareUtf8 } from './utf8-order.js';
+export { multipartEtag, compositeChecksum, quoteEtag, unquoteEtag } from './multipart-etag.js';

@@ -47,6 +47,12 @@ export interface PutObjectInput {
    * computed while streaming can be stored). If the body stream errors, nothing is stored.
    */
   readonly metadata: ObjectMetadata | (() => ObjectMetadata);
+  /**
+   * The body's length when known (the decoded Content-Length). Optional (the file-system store ignores
+   * it); with it, and `metadata` given as an object, S3ObjectStore sends the body straight through in
+   * one request instead of buffering or spooling it.
+   */
+  readonly contentLength?: number;
 }
 
 export interface ListObjectsInput {
@@ -115,7 +121,16 @@ export interface ObjectStore {
   listObjects(bucket: string, input: ListObjectsInput): Promise<ListObjectsResult>;
 
   createMultipartUpload(bucket: string, key: string, metadata: ObjectMetadata): Promise<MultipartUploadInfo>;
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable, checksum?: () => StoredChecksum | undefined): Promise<PartInfo>;
+  /** Throws NoSuchUpload, InvalidArgument (part number outside 1–10000). `contentLength` as in PutObjectInput. */
+  uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    checksum?: () => StoredChecksum | undefined,
+    contentLength?: number,
+  ): Promise<PartInfo>;
   completeMultipartUpload(bucket: string, key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<ObjectInfo>;
   abortMultipartUpload(bucket: string, key: string, uploadId: string): Promise<void>;
   listParts(bucket: string, key: string, uploadId: string): Promise<PartInfo[]>;

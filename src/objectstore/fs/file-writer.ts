@@ -26,14 +26,14 @@ class HashingFileWriter extends Writable {
   override _writev(chunks: { chunk: unknown }[], callback: (error?: Error | null) => void): void {
     const buffers = chunks.map(({ chunk }) => chunk as Buffer);
     let total = 0;
-    for (const buffer of buffers) {
-      this.hash?.update(buffer);
-      total += buffer.length;
-    }
-    this.size += total;
+    for (const buffer of buffers) total += buffer.length;
     const position = this.position;
+    this.size += total;
     this.position += total;
-    writeAll(this.file, buffers, total, position).then(() => callback(), callback);
+    // The write runs on libuv's pool while this thread hashes the same buffers.
+    const written = writeAll(this.file, buffers, total, position);
+    if (this.hash) for (const buffer of buffers) this.hash.update(buffer);
+    written.then(() => callback(), callback);
   }
 }
 
