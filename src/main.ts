@@ -6,6 +6,7 @@ import { buildServer } from './api/server.js';
 import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './store/index.js';
 import type { HttpService } from './api/http-service.js';
+import type { Authenticator } from './api/protocol/authenticator.js';
 import { createSageMakerService, modelOperations, tagOperations } from './api/sagemaker/index.js';
 import { ModelService, type ModelRecord } from './models/index.js';
 import type { ObjectStore } from './objectstore/index.js';
@@ -62,11 +63,15 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
 
 /**
  * The SageMaker control plane over the metadata database. With an object store, CreateModel
- * checks that ModelDataUrl objects exist.
+ * checks that ModelDataUrl objects exist; with an authenticator, requests are SigV4-checked.
  */
-function buildSageMaker(config: Config, database: Database, objectStore?: ObjectStore): HttpService {
+function buildSageMaker(config: Config, database: Database, ports: { objectStore?: ObjectStore; authenticator?: Authenticator } = {}): HttpService {
   const scope = { region: config.region, accountId: config.accountId };
   const tags = new TagService(new KyselyTagRepository(database));
-  const models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags, ...(objectStore ? { objectStore } : {}) });
-  return createSageMakerService({ maxBodyBytes: config.maxJsonBodyBytes, operations: [tagOperations(tags), modelOperations(models)] });
+  const models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags, ...(ports.objectStore ? { objectStore: ports.objectStore } : {}) });
+  return createSageMakerService({
+    maxBodyBytes: config.maxJsonBodyBytes,
+    operations: [tagOperations(tags), modelOperations(models)],
+    ...(ports.authenticator ? { authenticator: ports.authenticator } : {}),
+  });
 }

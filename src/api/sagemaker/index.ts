@@ -1,4 +1,4 @@
-export { createSageMakerService, jsonAuthError } from './sagemaker-service.js';
+export { createSageMakerService } from './sagemaker-service.js';
 export type { SageMakerServiceOptions } from './sagemaker-service.js';
 export type { SageMakerHandler, OperationTable } from './operation-table.js';
 export { parseListInput, nextPageToken } from './list-input.js';
