@@ -9,7 +9,7 @@ import type { HttpService } from './api/http-service.js';
 import type { Authenticator } from './api/protocol/authenticator.js';
 import { createSageMakerService, modelOperations, tagOperations } from './api/sagemaker/index.js';
 import { ModelService, type ModelRecord } from './models/index.js';
-import type { ObjectStore } from './objectstore/index.js';
+import { createObjectStore, type ObjectStore } from './objectstore/index.js';
 import { TagService } from './resources/index.js';
 import { KyselyModelRepository } from './store/repositories/models.js';
 import { KyselyTagRepository } from './store/repositories/tags.js';
@@ -20,6 +20,8 @@ export interface Platform {
   readonly config: Config;
   readonly server: FastifyInstance;
   readonly database: Database;
+  /** Where objects live (data directory or external S3), per the config. */
+  readonly objectStore: ObjectStore;
   close(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export interface Platform {
 export async function startPlatform(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<Platform> {
   mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase(config);
+  const objectStore = await createObjectStore(config, { logger });
   const server = buildServer(
     {
       sagemaker: buildSageMaker(config, database),
@@ -54,6 +57,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     config,
     server,
     database,
+    objectStore,
     async close() {
       await server.close();
       await database.close();
