@@ -4,11 +4,12 @@
 // validation needs (types, members, required, enums, length/value bounds, patterns; no docs).
 // The output is committed, so building Salvia never needs botocore.
 //
-//   node scripts/generate-shapes.mjs [path/to/botocore/data]
+//   node scripts/generate-shapes.mjs [--check] [path/to/botocore/data]
 //
-// Without an argument the botocore of `python3` is used.
+// Without a path the botocore of `python3` is used. `--check` writes nothing and exits 1 if a
+// committed file differs from what the model gives (drift after a botocore upgrade).
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -18,8 +19,13 @@ const services = [{ name: 'sagemaker', version: '2017-07-24' }];
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'src/api/protocol/generated');
 
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const dataArg = args.find((arg) => arg !== '--check');
+let stale = false;
+
 function botocoreData() {
-  if (process.argv[2]) return process.argv[2];
+  if (dataArg) return dataArg;
   const dir = execFileSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8' }).trim();
   return path.join(dir, 'data');
 }
@@ -110,6 +116,15 @@ for (const service of services) {
   block('shapes', sorted, true);
   lines.push('}');
   const file = path.join(outDir, `${service.name}-shapes.json`);
-  writeFileSync(file, lines.join('\n') + '\n');
-  console.log(`${path.relative(root, file)}: ${Object.keys(operations).length} operations, ${Object.keys(sorted).length} shapes`);
+  const text = lines.join('\n') + '\n';
+  const summary = `${path.relative(root, file)}: ${Object.keys(operations).length} operations, ${Object.keys(sorted).length} shapes`;
+  if (check) {
+    const same = existsSync(file) && readFileSync(file, 'utf8') === text;
+    if (!same) stale = true;
+    console.log(`${summary}: ${same ? 'up to date' : 'STALE — run npm run generate'}`);
+  } else {
+    writeFileSync(file, text);
+    console.log(summary);
+  }
 }
+if (stale) process.exit(1);
