@@ -67,7 +67,7 @@ export function resolveRange(header: string | undefined, size: number): ByteRang
   }
   const start = Number(first);
   const end = last === '' ? size - 1 : Number(last);
-  if (end < start) return undefined;
+  if (last !== '' && end < start) return undefined;
   if (start >= size) throw new InvalidRange(size, header);
   return { start, end: Math.min(end, size - 1) };
 }

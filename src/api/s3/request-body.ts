@@ -187,9 +187,12 @@ export function decodeRequestBody(request: IncomingMessage, auth: AuthResult, ma
     verifier.destroy(failure);
   };
   request.once('aborted', () => fail(new IncompleteBody()));
-  request.once('error', fail);
+  request.on('error', fail);
+  // The verdict can come (in flush) before the store starts reading: keep the error from being
+  // "unhandled"; the store still sees it as the stream's error when it reads.
+  verifier.on('error', () => undefined);
   if (decoder) {
-    decoder.once('error', fail);
+    decoder.on('error', fail);
     request.pipe(decoder).pipe(verifier);
   } else {
     request.pipe(verifier);
