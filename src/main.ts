@@ -8,6 +8,8 @@ import { openDatabase, type Database } from './store/index.js';
 import type { HttpService } from './api/http-service.js';
 import type { Authenticator } from './api/protocol/authenticator.js';
 import { createSageMakerService, modelOperations, tagOperations } from './api/sagemaker/index.js';
+import { createS3Service } from './api/s3/index.js';
+import { createAuthenticator } from './api/protocol/sigv4.js';
 import { ModelService, type ModelRecord } from './models/index.js';
 import { createObjectStore, type ObjectStore } from './objectstore/index.js';
 import { TagService } from './resources/index.js';
@@ -39,7 +41,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       logs: placeholderService('logs'),
       runtime: placeholderService('runtime'),
       sts: placeholderService('sts'),
-      s3: placeholderService('s3'),
+      s3: createS3Service(config, { objectStore, authenticator: createAuthenticator(config) }),
     },
     { logger },
   );

@@ -74,3 +74,8 @@ export class S3Service implements HttpService {
     }
   }
 }
+
+/** Builds the S3 service from the platform configuration (region, account) with S3's default limits. */
+export function createS3Service(config: { readonly region: string; readonly accountId: string }, dependencies: S3ServiceDependencies): S3Service {
+  return new S3Service({ region: config.region, accountId: config.accountId, ...defaultS3Limits }, dependencies);
+}
