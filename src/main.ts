@@ -15,6 +15,11 @@ import { createObjectStore, type ObjectStore } from './objectstore/index.js';
 import { TagService } from './resources/index.js';
 import { KyselyModelRepository } from './store/repositories/models.js';
 import { KyselyTagRepository } from './store/repositories/tags.js';
+import { createLogsService } from './api/logs/index.js';
+import { NoEndpointsRouter, RuntimeService, createRuntimeHttpService } from './api/runtime/index.js';
+import { createStsService } from './api/sts/index.js';
+import { LogService } from './logs/index.js';
+import { KyselyLogRepository } from './store/repositories/logs.js';
 
 /** A running platform: its address and how to stop it. */
 export interface Platform {
@@ -35,12 +40,14 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   mkdirSync(config.dataDir, { recursive: true });
   const database = await openDatabase(config);
   const objectStore = await createObjectStore(config, { logger });
+  const authenticator = createAuthenticator(config);
+  const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   const server = buildServer(
     {
-      sagemaker: buildSageMaker(config, database),
-      logs: placeholderService('logs'),
-      runtime: placeholderService('runtime'),
-      sts: placeholderService('sts'),
+      sagemaker: buildSageMaker(config, database, { authenticator }),
+      logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
+      runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
+      sts: createStsService({ accountId: config.accountId, authenticator }),
       s3: createS3Service(config, { objectStore, authenticator: createAuthenticator(config) }),
     },
     { logger },
