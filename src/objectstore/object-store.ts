@@ -111,7 +111,11 @@ export interface ObjectStore {
   deleteBucket(bucket: string): Promise<void>;
 
   putObject(bucket: string, key: string, input: PutObjectInput): Promise<ObjectInfo>;
-  /** `range` is resolved by the caller against `headObject`'s size; the body streams from storage. */
+  /**
+   * `range` is resolved by the caller against `headObject`'s size (out of bounds → InvalidRange); the
+   * body streams from storage and holds a file or connection until it is read to the end or destroyed.
+   * Throws NoSuchBucket or NoSuchKey.
+   */
   getObject(bucket: string, key: string, range?: ByteRange): Promise<{ info: ObjectInfo; body: Readable }>;
   headObject(bucket: string, key: string): Promise<ObjectInfo>;
   /** Deleting a missing key succeeds, as in S3. */

@@ -37,12 +37,12 @@ it('a process killed (SIGKILL) mid-PUT leaves the previous version intact and no
     assert.ok(!output.includes('finished'));
 
     // The half-written temp file is there, the object file is not touched.
-    const leftovers = await readdir(path.join(root, 'tmp'));
+    const leftovers = (await readdir(path.join(root, 'tmp'), { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
     assert.equal(leftovers.length, 1);
-    assert.ok((await stat(path.join(root, 'tmp', leftovers[0] ?? ''))).size > 0);
+    assert.ok((await stat(path.join(leftovers[0]?.parentPath ?? '', leftovers[0]?.name ?? ''))).size > 0);
 
     const after = await FsObjectStore.open(root);
-    assert.deepEqual(await readdir(path.join(root, 'tmp')), []);
+    assert.deepEqual((await readdir(path.join(root, 'tmp'), { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()), []);
     const got = await after.getObject('bucket', 'model.bin');
     assert.equal(got.info.etag, put.etag);
     assert.equal(got.info.contentType, 'a/b');

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { body, failingBody, objectStoreContract, readAll } from '../../../test/objectstore/object-store-contract.js';
 import { FsObjectStore } from './fs-object-store.js';
@@ -21,6 +22,12 @@ objectStoreContract('FsObjectStore', async () => {
 
 const noMetadata = { userMetadata: {}, headers: {} };
 
+/** Files (not directories) under the store's tmp/. */
+async function tempFiles(root: string): Promise<string[]> {
+  const entries = await readdir(path.join(root, 'tmp'), { recursive: true, withFileTypes: true });
+  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+}
+
 describe('FsObjectStore on disk', () => {
   it('leaves no temp file behind when a body fails, and empties tmp/ at start', async () => {
     const root = await freshRoot();
@@ -28,10 +35,29 @@ describe('FsObjectStore on disk', () => {
       const store = await FsObjectStore.open(root);
       await store.createBucket('bucket');
       await assert.rejects(store.putObject('bucket', 'k', { body: failingBody(Buffer.alloc(1 << 20)), metadata: noMetadata }));
-      assert.deepEqual(await readdir(path.join(root, 'tmp')), []);
-      await writeFile(path.join(root, 'tmp', 'left-by-a-crash'), 'partial');
+      assert.deepEqual(await tempFiles(root), []);
+      await mkdir(path.join(root, 'tmp', 'dead-instance'));
+      await writeFile(path.join(root, 'tmp', 'dead-instance', 'left-by-a-crash'), 'partial');
       await FsObjectStore.open(root);
-      assert.deepEqual(await readdir(path.join(root, 'tmp')), []);
+      assert.deepEqual(await tempFiles(root), []);
+      assert.equal((await readdir(path.join(root, 'tmp'))).length, 2, 'one temp dir per open store');
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('opening a second store over the same root does not disturb a write in progress', async () => {
+    const root = await freshRoot();
+    try {
+      const store = await FsObjectStore.open(root);
+      await store.createBucket('bucket');
+      const source = new PassThrough();
+      const put = store.putObject('bucket', 'k', { body: source, metadata: noMetadata });
+      source.write(Buffer.alloc(1 << 20, 1));
+      const second = await FsObjectStore.open(root);
+      source.end(Buffer.alloc(1 << 20, 2));
+      assert.equal((await put).size, 2 << 20);
+      assert.equal((await second.headObject('bucket', 'k')).size, 2 << 20);
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -37,6 +37,9 @@ function assertBucketName(bucket: string): void {
   }
 }
 
+/** Temp directories of the stores open in this process (never cleaned by another store's open). */
+const liveTmpDirs = new Set<string>();
+
 /** Read-ahead of object bodies. */
 const readBuffer = 1024 * 1024;
 
@@ -69,11 +72,20 @@ export class FsObjectStore implements ObjectStore {
     });
   }
 
-  /** Opens (creating if needed) a store under `root` and removes what a crash left in tmp/. */
+  /**
+   * Opens (creating if needed) a store under `root` and removes what a crash left in tmp/ (temp dirs
+   * of other stores still open in this process are left alone). Open one store per root and share it:
+   * a second instance over the same root works, but its listings miss the first one's later writes.
+   */
   static async open(root: string): Promise<FsObjectStore> {
     const store = new FsObjectStore(root);
-    await rm(store.layout.tmpDir, { recursive: true, force: true });
     await mkdir(store.layout.tmpDir, { recursive: true });
+    for (const entry of await readdir(store.layout.tmpDir)) {
+      const dir = path.join(store.layout.tmpDir, entry);
+      if (!liveTmpDirs.has(dir)) await rm(dir, { recursive: true, force: true });
+    }
+    await mkdir(store.layout.instanceTmpDir);
+    liveTmpDirs.add(store.layout.instanceTmpDir);
     await mkdir(store.layout.bucketsDir, { recursive: true });
     return store;
   }

@@ -5,7 +5,8 @@ import path from 'node:path';
  * Where the file-system store keeps things under its root (`<dataDir>/objects`):
  *
  * ```
- * tmp/<uuid>                                 files being written, dirs being removed; emptied at start
+ * tmp/<instance>/<uuid>                      files being written, dirs being removed (one dir per open
+ *                                            store; what no live store of this process owns is removed at open)
  * buckets/<bucket>/bucket.json               the bucket exists (creation date)
  * buckets/<bucket>/objects/<hh>/<sha256>     one file per object: data, then a metadata trailer
  * buckets/<bucket>/uploads/<id>/upload.json  a multipart upload in progress (key, metadata)
@@ -18,16 +19,19 @@ import path from 'node:path';
  */
 export class FsLayout {
   readonly tmpDir: string;
+  /** This instance's own directory under tmp/. */
+  readonly instanceTmpDir: string;
   readonly bucketsDir: string;
 
   constructor(readonly root: string) {
     this.tmpDir = path.join(root, 'tmp');
+    this.instanceTmpDir = path.join(this.tmpDir, randomUUID());
     this.bucketsDir = path.join(root, 'buckets');
   }
 
-  /** A fresh path in tmp/ (same file system as the buckets, so a rename commits it). */
+  /** A fresh path in this instance's tmp dir (same file system as the buckets, so a rename commits it). */
   tempPath(): string {
-    return path.join(this.tmpDir, randomUUID());
+    return path.join(this.instanceTmpDir, randomUUID());
   }
 
   bucketDir(bucket: string): string {

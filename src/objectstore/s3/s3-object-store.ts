@@ -243,7 +243,9 @@ export class S3ObjectStore implements ObjectStore {
       userMetadata: {},
       headers: {},
     }));
-    const commonPrefixes = (output.CommonPrefixes ?? []).map((item) => item.Prefix ?? '');
+    // A page may have ended on a common prefix that a service repeats when listing after it.
+    const startAfter = input.startAfter;
+    const commonPrefixes = (output.CommonPrefixes ?? []).map((item) => item.Prefix ?? '').filter((prefix) => !startAfter || compareUtf8(prefix, startAfter) > 0);
     const lastKey = objects.at(-1)?.key;
     const lastPrefix = commonPrefixes.at(-1);
     const lastReturned = lastKey === undefined ? lastPrefix : lastPrefix === undefined || compareUtf8(lastKey, lastPrefix) > 0 ? lastKey : lastPrefix;
