@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { postgresSkipReason, sharedPostgres, stopSharedPostgres } from '../../test/helpers/postgres.js';
+import { DatabaseOpenError, openDatabase, parseInt8, redactConnectionString } from './database.js';
+
+/** A local port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  assert.ok(address !== null && typeof address === 'object');
+  return address.port;
+}
+
+describe('openDatabase', () => {
+  it('names an unreachable PostgreSQL server without printing its password', async () => {
+    const port = await closedPort();
+    await assert.rejects(openDatabase({ database: `postgres://salvia:hunter2@127.0.0.1:${port}/meta`, dataDir: tmpdir() }), (error: unknown) => {
+      assert.ok(error instanceof DatabaseOpenError);
+      assert.match(error.message, new RegExp(`^cannot reach PostgreSQL at postgres://salvia:\\*\\*\\*@127\\.0\\.0\\.1:${port}/meta: .*ECONNREFUSED`));
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+  });
+
+  it('rejects an unknown scheme with the accepted forms', async () => {
+    await assert.rejects(openDatabase({ database: 'mysql://u:pw@db/x', dataDir: tmpdir() }), /unsupported database "mysql:\/\/u:\*\*\*@db\/x": use "sqlite", "sqlite:<file>" or a postgres:\/\/ URL/);
+  });
+
+  it('opens sqlite:<file> at that path, creating its directory', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'salvia-db-'));
+    try {
+      const database = await openDatabase({ database: `sqlite:${path.join(dir, 'nested', 'meta.db')}`, dataDir: '/nonexistent' });
+      assert.equal(database.dialect, 'sqlite');
+      await database.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('says so when a SQLite file cannot be created', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'salvia-db-'));
+    try {
+      const notADirectory = path.join(dir, 'plain-file');
+      await writeFile(notADirectory, '');
+      const file = path.join(notADirectory, 'meta.db');
+      await assert.rejects(openDatabase({ database: `sqlite:${file}`, dataDir: tmpdir() }), (error: unknown) => error instanceof DatabaseOpenError && error.message.startsWith(`cannot open SQLite database ${file}: `));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('parseInt8', () => {
+  it('parses every safe integer and refuses to round a larger one', () => {
+    assert.equal(parseInt8('4102444800000'), 4_102_444_800_000);
+    assert.equal(parseInt8('-9007199254740991'), -Number.MAX_SAFE_INTEGER);
+    assert.throws(() => parseInt8('9007199254740993'), RangeError);
+  });
+});
+
+describe('redactConnectionString', () => {
+  it('hides only the password', () => {
+    assert.equal(redactConnectionString('postgresql://me:s3cr%40t@db.example:5432/x?sslmode=require'), 'postgresql://me:***@db.example:5432/x?sslmode=require');
+    assert.equal(redactConnectionString('postgres://me@db/x'), 'postgres://me@db/x');
+  });
+});
+
+describe('openDatabase on PostgreSQL', { skip: postgresSkipReason() ?? false }, () => {
+  after(stopSharedPostgres);
+
+  it('names a database that does not exist', async () => {
+    const cluster = await sharedPostgres();
+    await assert.rejects(openDatabase({ database: cluster.url('no_such_db'), dataDir: tmpdir() }), /cannot reach PostgreSQL at .*\/no_such_db: database "no_such_db" does not exist/);
+  });
+
+  it('returns dialect postgres and closes cleanly', async () => {
+    const cluster = await sharedPostgres();
+    const database = await openDatabase({ database: await cluster.createDatabase(), dataDir: tmpdir() });
+    assert.equal(database.dialect, 'postgres');
+    await database.close();
+  });
+});

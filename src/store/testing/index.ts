@@ -1,0 +1,2 @@
+export { postgresTarget } from './postgres-target.js';
+export { sqliteTarget } from './sqlite-target.js';
