@@ -4,6 +4,8 @@ import type { Logger } from 'pino';
 import type { HttpService } from './http-service.js';
 import { routeRequest, type ServiceName } from './route-request.js';
 
+const originalContentType = new WeakMap<object, string>();
+
 /** What the HTTP layer serves: one handler per service on the shared port. */
 export type Services = Readonly<Record<ServiceName, HttpService>>;
 
@@ -37,6 +39,18 @@ export function buildServer(services: Services, options: ServerOptions): Fastify
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null, undefined));
+  // S3 stores any Content-Type verbatim (`garbage`, empty …) but Fastify answers 415 to media types
+  // it cannot parse before any handler runs: hide the header from the parser stage, then put it back.
+  app.addHook('onRequest', async (request) => {
+    const contentType = request.raw.headers['content-type'];
+    if (contentType === undefined) return;
+    originalContentType.set(request.raw, contentType);
+    request.raw.headers['content-type'] = 'application/octet-stream';
+  });
+  app.addHook('preValidation', async (request) => {
+    const contentType = originalContentType.get(request.raw);
+    if (contentType !== undefined) request.raw.headers['content-type'] = contentType;
+  });
 
   app.route({
     method: ['GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'OPTIONS', 'PATCH'],
