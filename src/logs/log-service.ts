@@ -69,8 +69,10 @@ export class LogService {
   }
 
   /**
-   * Appends events to a stream, creating the group and the stream if needed, in one transaction.
-   * Events need not be in order; they are stored as given (reads order them by timestamp).
+   * Appends events to a stream, creating the group and the stream if needed, in one transaction
+   * (batched inserts). Events need not be in order; reads order them by (timestamp, arrival).
+   * `append(group, stream, [])` only creates the stream, so that DescribeLogStreams finds it before
+   * the first line. For many small writes use a LogStreamWriter, which batches them.
    * Throws InvalidParameter for a negative or non-integer timestamp.
    */
   async append(group: string, stream: string, events: readonly LogEventInput[]): Promise<void> {
