@@ -120,6 +120,7 @@ describe('SigV4 failure kinds and modes', () => {
     assert.equal(withinFive.authenticate(vanilla()).accessKeyId, 'AKIDEXAMPLE');
     assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'AWS4-HMAC-SHA256 Credential=a/b']]))), 'malformed');
     assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'AWS AKID:abc']]))), 'malformed');
+    assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'Bearer token']]))), 'malformed');
     assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/?X-Amz-Credential=abc', []))), 'malformed');
   });
 
@@ -130,6 +131,8 @@ describe('SigV4 failure kinds and modes', () => {
     const wrong = open.authenticate(vanilla('0'.repeat(64)));
     assert.equal(wrong.accessKeyId, 'AKIDEXAMPLE');
     assert.equal(wrong.signingKey, undefined);
+    assert.deepEqual(open.authenticate(incoming('GET', '/', [['Authorization', 'AWS AKIDV2:c2lnbmF0dXJl']])), { accessKeyId: 'AKIDV2' });
+    assert.equal(failureKind(() => open.authenticate(incoming('GET', '/', [['Authorization', 'AWS4-HMAC-SHA256 Credential=x']]))), 'malformed');
     const unknown = createAuthenticator({ auth: false, accessKeys: [] }).authenticate(vanilla());
     assert.equal(unknown.accessKeyId, 'AKIDEXAMPLE');
     assert.equal(unknown.signingKey, undefined);

@@ -44,7 +44,8 @@ export function allowedSkewMs(service: string): number {
  * `missing`, `malformed`, `unknown-key`, `bad-signature` or `expired`.
  *
  * With `auth: false` (the default) anonymous requests pass, and so does any well-formed signature
- * whatever its key, secret or age; only an unparseable signature (`malformed`) fails. When the
+ * whatever its key, secret or age (Signature Version 2 headers too, unchecked); only an
+ * unparseable signature (`malformed`) fails. When the
  * key is known and the signature does verify, the result still carries the `signingKey`, so S3
  * can check chunk signatures; when it does not verify, `signingKey` is left out and chunk
  * signatures go unchecked.
@@ -72,6 +73,13 @@ class SigV4Authenticator implements Authenticator {
   }
 
   private check(request: IncomingMessage, body: Uint8Array | undefined): AuthResult {
+    const legacy = legacySignatureKey(request);
+    if (legacy !== undefined) {
+      // Signature Version 2 (`AWS <key>:<signature>`, old S3 tools): passed through unchecked when
+      // any key is accepted; `--auth` verifies only SigV4.
+      if (this.config.auth) throw new AuthFailure('malformed', 'Salvia only verifies AWS4-HMAC-SHA256 (Signature Version 4) signatures.');
+      return { accessKeyId: legacy };
+    }
     const claim = parseSignature(request);
     if (claim === undefined) {
       if (this.config.auth) throw new AuthFailure('missing', 'Request is missing Authentication Token');
@@ -126,6 +134,12 @@ class SigV4Authenticator implements Authenticator {
       );
     }
   }
+}
+
+/** The access key of a Signature Version 2 Authorization header, if the request has one. */
+function legacySignatureKey(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' ? /^AWS ([^:\s]+):\S+$/.exec(header.trim())?.[1] : undefined;
 }
 
 function formatAmzDate(ms: number): string {
