@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import http from 'node:http';
-import { cpus, freemem, tmpdir, totalmem } from 'node:os';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -108,6 +108,10 @@ async function main(): Promise<void> {
     });
     if (statSync(path.join(work, 'get-raw.bin')).size !== size) throw new Error('raw GET returned a wrong size');
     rmSync(path.join(work, 'get-raw.bin'));
+    const rawGetDiscardMs = await timed(async () => {
+      const status = await rawGet(base, '/bench/big-raw', '/dev/null');
+      if (status !== 200) throw new Error(`raw GET answered ${status}`);
+    });
     const afterLarge = memoryOf(server.child.pid ?? 0);
 
     const small = randomBytes(1024);
@@ -128,13 +132,14 @@ async function main(): Promise<void> {
 
     const results = {
       date: new Date().toISOString().slice(0, 10),
-      machine: { nproc: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3), freeGiB: Math.round(freemem() / 1024 ** 3), node: process.version },
+      machine: { nproc: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3), freeGiB: Math.round(freemem() / 1024 ** 3), node: process.version, loadAverage: loadavg().map((value) => Math.round(value * 10) / 10) },
       objectMiB: megabytes,
       cpMBps: mbPerSecond(size, cpMs),
       sdkPutMBps: mbPerSecond(size, sdkPutMs),
       rawPutMBps: mbPerSecond(size, rawPutMs),
       sdkGetMBps: mbPerSecond(size, sdkGetMs),
       rawGetMBps: mbPerSecond(size, rawGetMs),
+      rawGetDiscardMBps: mbPerSecond(size, rawGetDiscardMs),
       smallPutMedianMs: percentile(putLatencies, 0.5),
       smallPutP95Ms: percentile(putLatencies, 0.95),
       smallGetMedianMs: percentile(getLatencies, 0.5),
@@ -146,13 +151,14 @@ async function main(): Promise<void> {
     console.log(
       [
         '',
-        `| ${results.date} | ${results.machine.nproc} CPUs, ${results.machine.memoryGiB} GiB, Node ${results.machine.node} | ${megabytes} MiB object |`,
+        `| ${results.date} | ${results.machine.nproc} CPUs, ${results.machine.memoryGiB} GiB, Node ${results.machine.node}, load ${results.machine.loadAverage.join(' ')} | ${megabytes} MiB object |`,
         '| --- | --- | --- |',
         `| cp (same disk) | ${results.cpMBps} MB/s | baseline |`,
         `| PUT, @aws-sdk/client-s3 (aws-chunked + CRC32 trailer) | ${results.sdkPutMBps} MB/s | |`,
         `| PUT, raw HTTP (UNSIGNED-PAYLOAD) | ${results.rawPutMBps} MB/s | |`,
         `| GET, @aws-sdk/client-s3, to a file | ${results.sdkGetMBps} MB/s | aim ≥ ${Math.round(results.cpMBps / 2)} MB/s (½ cp) |`,
         `| GET, raw HTTP, to a file | ${results.rawGetMBps} MB/s | aim ≥ ${Math.round(results.cpMBps / 2)} MB/s (½ cp) |`,
+        `| GET, raw HTTP, to /dev/null | ${results.rawGetDiscardMBps} MB/s | server side alone |`,
         `| 1 KiB PutObject latency | median ${results.smallPutMedianMs} ms, p95 ${results.smallPutP95Ms} ms | ${smallRequests} sequential requests |`,
         `| 1 KiB GetObject latency | median ${results.smallGetMedianMs} ms, p95 ${results.smallGetP95Ms} ms | ${smallRequests} sequential requests |`,
         `| server peak RSS (VmHWM) | ${results.serverPeakRssMiB} MiB | flat: bodies stream |`,
