@@ -94,13 +94,15 @@ child.on('exit', (code, signal) => {
   };
   const passed = total('pass');
   const failed = total('fail') + total('cancelled');
-  const skipped = total('skipped') + total('todo');
-  const failedNames = [...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]);
+  const skipped = total('skipped');
+  const failedNames = [...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => m[1]).filter((name) => !/ # (TODO|SKIP)\b/.test(name));
+  const todos = total('todo');
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log('');
   if (failedNames.length > 0) console.log(`run-tests: failed: ${[...new Set(failedNames)].slice(0, 40).join(' | ')}`);
   const ok = code === 0 && !timedOut && failed === 0 && passed > 0;
   console.log(`run-tests: ${ok ? 'OK' : 'FAILED'} in ${seconds}s${code !== 0 ? ` (runner exit ${code ?? signal})` : ''}`);
+  if (todos > 0) console.log(`run-tests: ${todos} known defect(s) marked todo (see "# TODO" above); they do not fail the run`);
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(ok ? 0 : code && code !== 0 ? code : 1);
 });

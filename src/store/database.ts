@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type QueryExecutorProvider } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
 import type { Schema } from './schema.js';
@@ -123,3 +123,15 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return { db, dialect, close: () => db.destroy() };
 }
 
+
+/**
+ * Makes concurrent transactions that call this with the same `key` run one after the other, so that
+ * a read-check-write (e.g. "at most 50 tags per resource") cannot race. Call it first inside the
+ * transaction; the lock is released at commit or rollback. On PostgreSQL this is a transaction-scoped
+ * advisory lock on a hash of the key (READ COMMITTED would otherwise let two such transactions both
+ * pass the check); on SQLite it does nothing, because the single connection already runs
+ * transactions one at a time.
+ */
+export async function lockKey(trx: QueryExecutorProvider, dialect: Database['dialect'], key: string): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+}

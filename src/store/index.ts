@@ -1,3 +1,3 @@
-export { DatabaseOpenError, openDatabase } from './database.js';
+export { DatabaseOpenError, lockKey, openDatabase } from './database.js';
 export type { Database, DatabaseConfig } from './database.js';
 export type { Schema } from './schema.js';

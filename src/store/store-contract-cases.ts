@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import type { Database } from './database.js';
+import { lockKey, type Database } from './database.js';
 import { migrations } from './migrations/index.js';
 import type { StoreContractCase } from './store-contract.js';
 
@@ -92,7 +92,7 @@ export const coreStoreCases: readonly StoreContractCase[] = [
     },
   },
   {
-    name: 'concurrent writers lose no update: parallel transactions, upserts and increments',
+    name: 'concurrent writers lose no update: parallel transactions, upserts, increments, read-modify-write under lockKey',
     async run({ database }) {
       const { db } = database;
       const writers = 20;
@@ -132,6 +132,19 @@ export const coreStoreCases: readonly StoreContractCase[] = [
       );
       const row = await counter.selectFrom('contract_counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
       assert.equal(row.n, increments);
+
+      // Read, compute in JavaScript, write back: only safe under lockKey (no atomic SQL to lean on).
+      await Promise.all(
+        Array.from({ length: increments }, () =>
+          counter.transaction().execute(async (trx) => {
+            await lockKey(trx, database.dialect, 'contract-counter');
+            const current = await trx.selectFrom('contract_counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
+            await trx.updateTable('contract_counter').set({ n: current.n + 1 }).where('id', '=', 1).execute();
+          }),
+        ),
+      );
+      const after = await counter.selectFrom('contract_counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
+      assert.equal(after.n, 2 * increments);
     },
   },
   {

@@ -21,6 +21,8 @@ export interface StoreCaseContext {
 /** One behaviour every store dialect must show. Repositories add lists of these. */
 export interface StoreContractCase {
   readonly name: string;
+  /** A known defect: the case runs and reports, but does not fail the suite. Say what is wrong and whose fix it awaits. */
+  readonly todo?: string;
   run(context: StoreCaseContext): Promise<void>;
 }
 
@@ -34,7 +36,7 @@ export function runStoreContract(label: string, newTarget: () => Promise<StoreTa
   assert.ok(new Set(cases.map((c) => c.name)).size === cases.length, 'store contract case names must be unique');
   describe(`store contract: ${label}`, () => {
     for (const contractCase of cases) {
-      it(contractCase.name, async () => {
+      it(contractCase.name, contractCase.todo === undefined ? {} : { todo: contractCase.todo }, async () => {
         const target = await newTarget();
         const opened: Database[] = [];
         try {
