@@ -147,7 +147,9 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   const binDir = findPostgresBinDir();
   const user = serverUser();
   if (binDir === undefined || user === undefined) throw new Error(postgresSkipReason() ?? 'PostgreSQL unavailable');
-  const root = mkdtempSync(path.join(tmpdir(), 'salvia-pg-'));
+  // As root, the server runs as another user, which may not be able to enter a private TMPDIR.
+  const base = user.name === 'self' || !existsSync('/tmp') ? tmpdir() : '/tmp';
+  const root = mkdtempSync(path.join(base, 'salvia-pg-'));
   chownSync(root, user.uid, user.gid);
   chmodSync(root, 0o700);
   const dataDir = path.join(root, 'data');
