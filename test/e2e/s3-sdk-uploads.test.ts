@@ -4,6 +4,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import net from 'node:net';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
@@ -130,7 +131,7 @@ describe('multipart', () => {
 });
 
 describe('checksums', () => {
-  for (const algorithm of ['CRC32', 'CRC32C', 'SHA256'] as const) {
+  for (const algorithm of ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'] as const) {
     test(`${algorithm}: sent as header (buffer body) and trailer (stream body), stored and returned`, async () => {
       const data = randomBytes(300 * 1024);
       for (const [key, body] of [
@@ -270,6 +271,36 @@ async function signedChunkedPut(key: string, chunks: readonly Buffer[], corrupt:
   const response = await rawRequest(server.url, 'PUT', `/${bucket}/${key}`, headers, body);
   return { status: response.status, body: response.body.toString() };
 }
+
+/** Sends request head text on a raw socket and returns the first response's status line and body text. */
+function socketExchange(text: string): Promise<string> {
+  const url = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(text));
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+      if (answer.includes('</Error>')) socket.destroy();
+    });
+    socket.on('close', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('limits', () => {
+  test('a single PUT over 5 GiB is EntityTooLarge before any byte is read', async () => {
+    const declared = String(5 * 1024 ** 3 + 1);
+    const plain = await socketExchange(`PUT /${bucket}/huge HTTP/1.1\r\nHost: x\r\nContent-Length: ${declared}\r\n\r\nabc`);
+    assert.match(plain, /^HTTP\/1.1 400 /);
+    assert.match(plain, /<Code>EntityTooLarge<\/Code>/);
+    const chunked = await socketExchange(
+      `PUT /${bucket}/huge HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\nContent-Encoding: aws-chunked\r\nx-amz-content-sha256: STREAMING-UNSIGNED-PAYLOAD-TRAILER\r\nx-amz-decoded-content-length: ${declared}\r\n\r\n`,
+    );
+    assert.match(chunked, /<Code>EntityTooLarge<\/Code>/);
+    assert.equal((await rawRequest(server.url, 'HEAD', `/${bucket}/huge`, {})).status, 404);
+  });
+});
 
 describe('signed aws-chunked bodies', () => {
   test('good chunk signatures store the object; a corrupted one is SignatureDoesNotMatch and stores nothing', async () => {

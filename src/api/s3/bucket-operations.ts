@@ -1,9 +1,9 @@
 import { AccessDenied, InvalidArgument, NoSuchBucket } from '../../errors/index.js';
-import { readRawBody } from '../protocol/raw-body.js';
 import { childText, parseXmlBody, xmlDocument, xmlLeaf, xmlNode } from '../protocol/s3-xml.js';
 import { headerOf, ownerOf, type BucketContext, type S3Context } from './s3-context.js';
 import { assertBucketName, isValidBucketName } from './s3-names.js';
 import { sendEmpty, sendXml } from './s3-responses.js';
+import { readVerifiedBody } from './request-body.js';
 
 /** `x-amz-expected-bucket-owner` must name our account when given (AccessDenied otherwise). */
 export function checkExpectedOwner(context: S3Context): void {
@@ -39,7 +39,7 @@ export async function listBuckets(context: S3Context): Promise<void> {
 /** PUT /bucket, with or without a CreateBucketConfiguration body. */
 export async function createBucket(context: BucketContext): Promise<void> {
   assertBucketName(context.bucket);
-  const body = await readRawBody(context.request.raw, context.settings.maxXmlBytes);
+  const body = await readVerifiedBody(context.request.raw, context.auth, context.settings.maxXmlBytes);
   if (body.toString('utf8').trim() !== '') {
     const configuration = parseXmlBody(body, 'CreateBucketConfiguration');
     const location = childText(configuration, 'LocationConstraint');

@@ -1,9 +1,9 @@
 import { AwsError, MalformedXML } from '../../errors/index.js';
-import { readRawBody } from '../protocol/raw-body.js';
 import { childList, childText, parseXmlBody, xmlDocument, xmlLeaf, xmlNode } from '../protocol/s3-xml.js';
 import type { BucketContext } from './s3-context.js';
 import { maxKeyBytes } from './s3-names.js';
 import { sendXml } from './s3-responses.js';
+import { readVerifiedBody } from './request-body.js';
 
 /** S3's limit on keys per DeleteObjects request. */
 const maxKeysPerRequest = 1000;
@@ -13,7 +13,7 @@ const maxKeysPerRequest = 1000;
  * only failures. Malformed or oversized documents → MalformedXML.
  */
 export async function deleteObjects(context: BucketContext): Promise<void> {
-  const body = await readRawBody(context.request.raw, context.settings.maxXmlBytes);
+  const body = await readVerifiedBody(context.request.raw, context.auth, context.settings.maxXmlBytes);
   const document = parseXmlBody(body, 'Delete');
   const objects = childList(document, 'Object');
   if (objects.length === 0 || objects.length > maxKeysPerRequest) throw new MalformedXML();

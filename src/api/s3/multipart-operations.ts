@@ -1,12 +1,11 @@
 import { InvalidArgument, InvalidPart, InvalidRange, MalformedXML, NoSuchUpload } from '../../errors/index.js';
 import type { CompletedPart, MultipartUploadInfo, PartInfo, StoredChecksum } from '../../objectstore/index.js';
-import { readRawBody } from '../protocol/raw-body.js';
 import { childList, childText, parseXmlBody, xmlDocument, xmlLeaf, xmlNode } from '../protocol/s3-xml.js';
 import { checkConditions } from './conditions.js';
 import { metadataFromHeaders } from './object-headers.js';
 import { copySourceConditions, parseCopySource, writeHeaders } from './object-write.js';
 import { keyEncoder, parseMaxItems } from './list-objects.js';
-import { decodeRequestBody } from './request-body.js';
+import { decodeRequestBody, readVerifiedBody } from './request-body.js';
 import { headerOf, ownerOf, type BucketContext, type ObjectContext } from './s3-context.js';
 import { assertKey } from './s3-names.js';
 import { sendEmpty, sendXml } from './s3-responses.js';
@@ -86,7 +85,7 @@ export async function uploadPartCopy(context: ObjectContext): Promise<void> {
 /** POST /bucket/key?uploadId=U — CompleteMultipartUpload from a `<CompleteMultipartUpload>` list. */
 export async function completeMultipartUpload(context: ObjectContext): Promise<void> {
   const uploadId = uploadIdOf(context);
-  const body = await readRawBody(context.request.raw, context.settings.maxXmlBytes);
+  const body = await readVerifiedBody(context.request.raw, context.auth, context.settings.maxXmlBytes);
   const document = parseXmlBody(body, 'CompleteMultipartUpload');
   const parts: CompletedPart[] = childList(document, 'Part').map((part) => {
     const number = childText(part, 'PartNumber')?.trim();

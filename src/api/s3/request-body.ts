@@ -199,3 +199,19 @@ export function decodeRequestBody(request: IncomingMessage, auth: AuthResult, ma
   }
   return { stream: verifier, checksum: () => stored, failure: () => failure };
 }
+
+/**
+ * Reads a small request body (XML documents) whole, with the same decoding and verification as
+ * object bodies (Content-MD5, flexible checksums, aws-chunked). Throws the body's AwsError, or
+ * EntityTooLarge past `maxBytes`.
+ */
+export async function readVerifiedBody(request: IncomingMessage, auth: AuthResult, maxBytes: number): Promise<Buffer> {
+  const body = decodeRequestBody(request, auth, maxBytes);
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of body.stream as AsyncIterable<Buffer>) chunks.push(chunk);
+  } catch (error) {
+    throw body.failure() ?? error;
+  }
+  return Buffer.concat(chunks);
+}
