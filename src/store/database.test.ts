@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
 import { postgresSkipReason, sharedPostgres, stopSharedPostgres } from '../../test/helpers/postgres.js';
 import { DatabaseOpenError, openDatabase, parseInt8, redactConnectionString } from './database.js';
 
@@ -86,5 +88,31 @@ describe('openDatabase on PostgreSQL', { skip: postgresSkipReason() ?? false }, 
     const database = await openDatabase({ database: await cluster.createDatabase(), dataDir: tmpdir() });
     assert.equal(database.dialect, 'postgres');
     await database.close();
+  });
+
+  it('survives PostgreSQL dropping its connections (a server restart) and reconnects', async () => {
+    const cluster = await sharedPostgres();
+    const url = await cluster.createDatabase();
+    const database = await openDatabase({ database: url, dataDir: tmpdir() });
+    try {
+      await Promise.all([sql`select pg_sleep(0.05)`.execute(database.db), sql`select pg_sleep(0.05)`.execute(database.db)]);
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      const { rows } = await admin.query<{ killed: boolean }>('select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      await admin.end();
+      assert.ok(rows.length >= 2 && rows.every((row) => row.killed), `terminated ${rows.length} idle connections`);
+      // An idle connection that breaks is an 'error' event on the pool; unhandled, it would crash
+      // this process. A query may still pick a dead connection once; within a few it must succeed.
+      let answer: unknown;
+      for (let attempt = 0; attempt < 5 && answer === undefined; attempt++) {
+        answer = await sql<{ one: number }>`select 1 as one`.execute(database.db).then(
+          (result) => result.rows[0]?.one,
+          (error: unknown) => assert.match(String(error), /terminat|Connection/i),
+        );
+      }
+      assert.equal(answer, 1);
+    } finally {
+      await database.close();
+    }
   });
 });
