@@ -4,7 +4,8 @@
 // disk as the baseline, then PUT and GET through @aws-sdk/client-s3 and through raw HTTP (no SDK,
 // UNSIGNED-PAYLOAD), GET written to a file on the same disk like cp. Then the median and p95
 // latency of small (1 KiB) PutObject/GetObject, and the server's peak RSS (VmHWM). Prints a
-// Markdown table for docs/benchmarks.md. Not part of the test suite.
+// Markdown table for docs/benchmarks.md. curl runs the same transfers as a native client. Not part
+// of the test suite.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
@@ -112,6 +113,18 @@ async function main(): Promise<void> {
       const status = await rawGet(base, '/bench/big-raw', '/dev/null');
       if (status !== 200) throw new Error(`raw GET answered ${status}`);
     });
+    // curl as the client: a fast native client, so the figures are the server's, not Node's client.
+    const curl = (args: string[]): number => {
+      const start = performance.now();
+      const result = spawnSync('curl', ['-sS', '--fail', '-o', '/dev/null', ...args]);
+      if (result.status !== 0) throw new Error(`curl failed: ${String(result.stderr)}`);
+      return performance.now() - start;
+    };
+    const curlPutMs = curl(['-X', 'PUT', '-H', 'content-type:', '-H', 'expect:', '-T', source, `${server.url}/bench/big-curl`]);
+    const curlGetFileMs = curl(['-o', path.join(work, 'get-curl.bin'), `${server.url}/bench/big-curl`]);
+    if (statSync(path.join(work, 'get-curl.bin')).size !== size) throw new Error('curl GET returned a wrong size');
+    rmSync(path.join(work, 'get-curl.bin'));
+    const curlGetDiscardMs = curl([`${server.url}/bench/big-curl`]);
     const afterLarge = memoryOf(server.child.pid ?? 0);
 
     const small = randomBytes(1024);
@@ -140,6 +153,9 @@ async function main(): Promise<void> {
       sdkGetMBps: mbPerSecond(size, sdkGetMs),
       rawGetMBps: mbPerSecond(size, rawGetMs),
       rawGetDiscardMBps: mbPerSecond(size, rawGetDiscardMs),
+      curlPutMBps: mbPerSecond(size, curlPutMs),
+      curlGetFileMBps: mbPerSecond(size, curlGetFileMs),
+      curlGetDiscardMBps: mbPerSecond(size, curlGetDiscardMs),
       smallPutMedianMs: percentile(putLatencies, 0.5),
       smallPutP95Ms: percentile(putLatencies, 0.95),
       smallGetMedianMs: percentile(getLatencies, 0.5),
@@ -158,7 +174,10 @@ async function main(): Promise<void> {
         `| PUT, raw HTTP (UNSIGNED-PAYLOAD) | ${results.rawPutMBps} MB/s | |`,
         `| GET, @aws-sdk/client-s3, to a file | ${results.sdkGetMBps} MB/s | aim ≥ ${Math.round(results.cpMBps / 2)} MB/s (½ cp) |`,
         `| GET, raw HTTP, to a file | ${results.rawGetMBps} MB/s | aim ≥ ${Math.round(results.cpMBps / 2)} MB/s (½ cp) |`,
-        `| GET, raw HTTP, to /dev/null | ${results.rawGetDiscardMBps} MB/s | server side alone |`,
+        `| GET, raw HTTP, to /dev/null | ${results.rawGetDiscardMBps} MB/s | |`,
+        `| PUT, curl -T | ${results.curlPutMBps} MB/s | |`,
+        `| GET, curl, to a file | ${results.curlGetFileMBps} MB/s | aim ≥ ${Math.round(results.cpMBps / 2)} MB/s (½ cp) |`,
+        `| GET, curl, to /dev/null | ${results.curlGetDiscardMBps} MB/s | server side alone |`,
         `| 1 KiB PutObject latency | median ${results.smallPutMedianMs} ms, p95 ${results.smallPutP95Ms} ms | ${smallRequests} sequential requests |`,
         `| 1 KiB GetObject latency | median ${results.smallGetMedianMs} ms, p95 ${results.smallGetP95Ms} ms | ${smallRequests} sequential requests |`,
         `| server peak RSS (VmHWM) | ${results.serverPeakRssMiB} MiB | flat: bodies stream |`,
