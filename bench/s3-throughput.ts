@@ -114,14 +114,14 @@ async function main(): Promise<void> {
       if (status !== 200) throw new Error(`raw GET answered ${status}`);
     });
     // curl as the client: a fast native client, so the figures are the server's, not Node's client.
-    const curl = (args: string[]): number => {
+    const curl = (args: string[], output = '/dev/null'): number => {
       const start = performance.now();
-      const result = spawnSync('curl', ['-sS', '--fail', '-o', '/dev/null', ...args]);
+      const result = spawnSync('curl', ['-sS', '--fail', '-o', output, ...args]);
       if (result.status !== 0) throw new Error(`curl failed: ${String(result.stderr)}`);
       return performance.now() - start;
     };
     const curlPutMs = curl(['-X', 'PUT', '-H', 'content-type:', '-H', 'expect:', '-T', source, `${server.url}/bench/big-curl`]);
-    const curlGetFileMs = curl(['-o', path.join(work, 'get-curl.bin'), `${server.url}/bench/big-curl`]);
+    const curlGetFileMs = curl([`${server.url}/bench/big-curl`], path.join(work, 'get-curl.bin'));
     if (statSync(path.join(work, 'get-curl.bin')).size !== size) throw new Error('curl GET returned a wrong size');
     rmSync(path.join(work, 'get-curl.bin'));
     const curlGetDiscardMs = curl([`${server.url}/bench/big-curl`]);
