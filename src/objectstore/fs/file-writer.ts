@@ -1,14 +1,15 @@
-import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { Writable, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { createMd5, type Md5 } from './md5-pool.js';
 
 /** How much a writer buffers before pushing back on its source; all of it goes to disk in one writev. */
 const writeBuffer = 8 * 1024 * 1024;
 
 /**
  * A Writable that appends to an open file from a position, computing the MD5 of what passes through
- * (unless disabled). Chunks that queue up while a write is in flight go to disk in a single `writev`.
+ * (unless disabled) in a worker thread. Chunks that queue up while a write is in flight go to disk
+ * in a single `writev`; the next batch is accepted once the write is done and the hasher keeps up.
  */
 class HashingFileWriter extends Writable {
   size = 0;
@@ -17,7 +18,7 @@ class HashingFileWriter extends Writable {
   constructor(
     private readonly file: FileHandle,
     start: number,
-    readonly hash: Hash | undefined,
+    readonly md5: Md5 | undefined,
   ) {
     super({ highWaterMark: writeBuffer });
     this.position = start;
@@ -30,10 +31,9 @@ class HashingFileWriter extends Writable {
     const position = this.position;
     this.size += total;
     this.position += total;
-    // The write runs on libuv's pool while this thread hashes the same buffers.
     const written = writeAll(this.file, buffers, total, position);
-    if (this.hash) for (const buffer of buffers) this.hash.update(buffer);
-    written.then(() => callback(), callback);
+    if (this.md5) for (const buffer of buffers) this.md5.update(buffer);
+    Promise.all([written, this.md5?.capacity()]).then(() => callback(), callback);
   }
 }
 
@@ -59,7 +59,14 @@ export interface WrittenData {
  * (and destroys `source`) if the source errors; what was written is then garbage for the caller to remove.
  */
 export async function writeStreamToFile(source: Readable | (() => AsyncIterable<Buffer>), file: FileHandle, options: { start?: number; md5: boolean }): Promise<WrittenData> {
-  const writer = new HashingFileWriter(file, options.start ?? 0, options.md5 ? createHash('md5') : undefined);
-  await pipeline(source, writer);
-  return { size: writer.size, ...(writer.hash ? { md5: writer.hash.digest() } : {}) };
+  const md5 = options.md5 ? createMd5() : undefined;
+  const writer = new HashingFileWriter(file, options.start ?? 0, md5);
+  try {
+    await pipeline(source, writer);
+  } catch (error) {
+    // Let the worker drop its state for this hash.
+    md5?.digest().catch(() => undefined);
+    throw error;
+  }
+  return { size: writer.size, ...(md5 ? { md5: await md5.digest() } : {}) };
 }
