@@ -92,6 +92,7 @@ async function main(): Promise<void> {
   const base = new URL(server.url);
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
+    const atStart = memoryOf(server.child.pid ?? 0);
     const sdkPutMs = await timed(() => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big-sdk', Body: createReadStream(source, { highWaterMark: 1 << 20 }), ContentLength: size })));
     const rawPutMs = await timed(async () => {
       const status = await rawPut(base, '/bench/big-raw', source);
@@ -162,6 +163,7 @@ async function main(): Promise<void> {
       smallGetP95Ms: percentile(getLatencies, 0.95),
       serverPeakRssMiB: memory.peakMiB,
       serverRssAfterLargeMiB: afterLarge.currentMiB,
+      serverPeakRssAtStartMiB: atStart.peakMiB,
     };
     console.log(JSON.stringify(results, null, 2));
     console.log(
@@ -180,7 +182,7 @@ async function main(): Promise<void> {
         `| GET, curl, to /dev/null | ${results.curlGetDiscardMBps} MB/s | server side alone |`,
         `| 1 KiB PutObject latency | median ${results.smallPutMedianMs} ms, p95 ${results.smallPutP95Ms} ms | ${smallRequests} sequential requests |`,
         `| 1 KiB GetObject latency | median ${results.smallGetMedianMs} ms, p95 ${results.smallGetP95Ms} ms | ${smallRequests} sequential requests |`,
-        `| server peak RSS (VmHWM) | ${results.serverPeakRssMiB} MiB | flat: bodies stream |`,
+        `| server peak RSS (VmHWM) | ${results.serverPeakRssMiB} MiB (${results.serverPeakRssAtStartMiB} MiB before the first transfer) | flat: bodies stream, ${Math.round((6 * size) / 1024 ** 3)} GiB moved |`,
       ].join('\n'),
     );
   } finally {
