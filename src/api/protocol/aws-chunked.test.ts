@@ -5,6 +5,7 @@ import { text } from 'node:stream/consumers';
 import { test } from 'node:test';
 import { AwsError } from '../../errors/index.js';
 import { AwsChunkedDecoder, type AwsChunkedOptions } from './aws-chunked.js';
+import { chunkSignature, deriveSigningKey, trailerSignature } from './sigv4.js';
 
 /** Feeds `input` to a decoder in pieces of `step` bytes (to cross every boundary) and returns the payload. */
 async function decode(input: string | Buffer, options: AwsChunkedOptions, step = 3): Promise<{ payload: string; decoder: AwsChunkedDecoder }> {
@@ -65,4 +66,21 @@ test('signed chunks are checked against the chained signatures (AWS documentatio
   // Without a signing key the signatures are parsed, not checked.
   assert.equal((await decode(body.replace('0055627c', '1055627c'), { signed: true })).payload.length, 66560);
   assert.equal(createHash('sha256').update(payload).digest('hex').length, 64);
+});
+
+test('signed trailers (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER) are checked, cross-checked with the SigV4 module', async () => {
+  const context = { signingKey: deriveSigningKey('salvia-secret-key', '20261125', 'us-east-1', 's3'), amzDate: '20261125T080000Z', scope: '20261125/us-east-1/s3/aws4_request' };
+  const seed = 'a'.repeat(64);
+  const data = Buffer.from('hello trailer');
+  const first = chunkSignature(context, seed, data);
+  const last = chunkSignature(context, first, new Uint8Array(0));
+  const trailer = 'x-amz-checksum-crc32:AAAAAA==\n';
+  const body = (trailerSig: string): string =>
+    `${data.length.toString(16)};chunk-signature=${first}\r\n${data.toString()}\r\n0;chunk-signature=${last}\r\nx-amz-checksum-crc32:AAAAAA==\r\nx-amz-trailer-signature:${trailerSig}\r\n\r\n`;
+  const options = { signed: true, signing: { key: context.signingKey, seedSignature: seed, amzDate: context.amzDate, scope: context.scope } };
+  const { payload, decoder } = await decode(body(trailerSignature(context, last, trailer)), options, 5);
+  assert.equal(payload, 'hello trailer');
+  assert.equal(decoder.trailers.get('x-amz-checksum-crc32'), 'AAAAAA==');
+  assert.equal(decoder.trailers.has('x-amz-trailer-signature'), false);
+  assert.equal(await decodeError(body(trailerSignature(context, last, 'x-amz-checksum-crc32:BBBBBB==\n')), options), 'SignatureDoesNotMatch');
 });
