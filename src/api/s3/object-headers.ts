@@ -63,6 +63,18 @@ export function checksumHeaders(checksum: StoredChecksum | undefined): Record<st
   return { [checksumHeader(checksum.algorithm)]: checksum.value, 'x-amz-checksum-type': checksum.type };
 }
 
+/**
+ * A stored value as an HTTP header value: text outside Latin-1 (metadata written by other services
+ * through the store) is sent RFC 2047-encoded, as S3 does, rather than making the response fail.
+ */
+function headerSafe(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\t\u0020-\u007e\u0080-\u00ff]/.test(value) ? `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=` : value;
+}
+
+/** An HTTP token (RFC 9110), lower-case: what a header name may be. */
+const headerName = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
+
 /** `response-content-type` and friends of a GET that override stored headers. */
 const responseOverrides: Record<string, string> = {
   'response-content-type': 'content-type',
@@ -84,9 +96,12 @@ export function objectHeaders(info: ObjectInfo, options: { checksumMode: boolean
     'content-type': info.contentType ?? defaultContentType,
     'accept-ranges': 'bytes',
     'x-amz-server-side-encryption': 'AES256',
-    ...info.headers,
   };
-  for (const [name, value] of Object.entries(info.userMetadata)) headers[`x-amz-meta-${name}`] = value;
+  for (const [name, value] of Object.entries(info.headers)) if (headerName.test(name)) headers[name] = headerSafe(value);
+  headers['content-type'] = headerSafe(headers['content-type'] ?? defaultContentType);
+  for (const [name, value] of Object.entries(info.userMetadata)) {
+    if (headerName.test(name)) headers[`x-amz-meta-${name}`] = headerSafe(value);
+  }
   if (options.checksumMode) Object.assign(headers, checksumHeaders(info.checksum));
   for (const [parameter, name] of Object.entries(responseOverrides)) {
     const value = options.query?.get(parameter);
