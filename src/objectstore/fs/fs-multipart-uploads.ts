@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EntityTooSmall, InvalidPart, InvalidPartOrder, MalformedXML, NoSuchUpload } from '../../errors/index.js';
@@ -12,6 +12,8 @@ import type { BucketIndex } from './bucket-index.js';
 import { fsyncDir, isErrno, mapLimit, removeDirAtomically } from './fs-util.js';
 import type { FsLayout } from './layout.js';
 import { objectToRecord, partToRecord, pickMetadata, recordToPart, type UploadRecord } from './records.js';
+import { copyBuffers, copyRange } from './copy-range.js';
+import { writeStreamToFile, type WrittenData } from './file-writer.js';
 import { writeTempFile } from './temp-file.js';
 import { readTrailer } from './trailer.js';
 
@@ -67,7 +69,7 @@ export class FsMultipartUploads {
   async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable, checksum?: () => StoredChecksum | undefined): Promise<PartInfo> {
     await this.readUpload(bucket, key, uploadId);
     validatePartNumber(partNumber);
-    const { path: temp, result: part } = await writeTempFile(this.layout, body, { md5: true }, ({ size, md5 }) => {
+    const { path: temp, result: part } = await writeTempFile(this.layout, (file) => writeStreamToFile(body, file, { md5: true }), ({ size, md5 }) => {
       const sum = checksum?.();
       const part: PartInfo = { partNumber, etag: quoteEtag(md5 as Buffer), size, lastModified: new Date(), ...(sum ? { checksum: sum } : {}) };
       return { trailer: partToRecord(part), result: part };
@@ -97,7 +99,7 @@ export class FsMultipartUploads {
       stored.forEach((part, i) => {
         if (i < stored.length - 1 && part.size < minPartSize) throw new EntityTooSmall();
       });
-      const { path: temp, result: info } = await writeTempFile(this.layout, () => this.concatParts(bucket, uploadId, stored), { md5: false }, ({ size }) => {
+      const { path: temp, result: info } = await writeTempFile(this.layout, (file) => this.concatParts(bucket, uploadId, stored, file), ({ size }) => {
         const checksum = compositeChecksum(stored.map((part) => part.checksum));
         const info: ObjectInfo = {
           bucket,
@@ -182,21 +184,22 @@ export class FsMultipartUploads {
     }
   }
 
-  /** The parts' data in order, read from the files as validated (a part replaced meanwhile → InvalidPart). */
-  private async *concatParts(bucket: string, uploadId: string, parts: readonly PartInfo[]): AsyncIterable<Buffer> {
+  /** Copies the parts' data in order into `target`, from the files as validated (a part replaced meanwhile → InvalidPart). */
+  private async concatParts(bucket: string, uploadId: string, parts: readonly PartInfo[], target: FileHandle): Promise<WrittenData> {
+    const buffers = copyBuffers();
+    let size = 0;
     for (const expected of parts) {
       const file = await open(this.layout.partPath(bucket, uploadId, expected.partNumber), 'r').catch(() => undefined);
       if (!file) throw new InvalidPart(expected.partNumber);
       try {
         const part = recordToPart((await readTrailer(file)).value);
         if (part.etag !== expected.etag || part.size !== expected.size) throw new InvalidPart(expected.partNumber);
-        if (part.size === 0) continue;
-        for await (const chunk of file.createReadStream({ start: 0, end: part.size - 1, highWaterMark: 1024 * 1024, autoClose: false })) {
-          yield chunk as Buffer;
-        }
+        await copyRange(file, 0, part.size, target, size, buffers);
+        size += part.size;
       } finally {
         await file.close();
       }
     }
+    return { size };
   }
 }

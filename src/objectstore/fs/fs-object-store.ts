@@ -26,6 +26,9 @@ import { fanOutDirs, FsLayout } from './layout.js';
 import { loadBucketIndex } from './load-bucket-index.js';
 import { objectToRecord, pickMetadata, recordToObject } from './records.js';
 import { readTrailer } from './trailer.js';
+import { copyRange } from './copy-range.js';
+import { writeStreamToFile, type WrittenData } from './file-writer.js';
+import { createMd5 } from './md5-pool.js';
 import { writeTempFile } from './temp-file.js';
 
 /** A name that is no valid bucket name names no bucket (and must never become a path). */
@@ -136,7 +139,7 @@ export class FsObjectStore implements ObjectStore {
   async putObject(bucket: string, key: string, input: PutObjectInput): Promise<ObjectInfo> {
     validateObjectKey(key);
     await this.index(bucket);
-    const { path: temp, result: info } = await writeTempFile(this.layout, input.body, { md5: true }, ({ size, md5 }) => {
+    const { path: temp, result: info } = await writeTempFile(this.layout, (file) => writeStreamToFile(input.body, file, { md5: true }), ({ size, md5 }) => {
       const metadata = typeof input.metadata === 'function' ? input.metadata() : input.metadata;
       const info: ObjectInfo = { bucket, key, size, etag: quoteEtag(md5 as Buffer), lastModified: new Date(), ...pickMetadata(metadata) };
       return { trailer: objectToRecord(info), result: info };
@@ -185,8 +188,17 @@ export class FsObjectStore implements ObjectStore {
     await this.index(target.bucket);
     const { file, info: from } = await this.openObject(source.bucket, source.key);
     try {
-      const body = from.size > 0 ? file.createReadStream({ start: 0, end: from.size - 1, highWaterMark: readBuffer, autoClose: false }) : Readable.from([]);
-      const { path: temp, result: info } = await writeTempFile(this.layout, body, { md5: true }, ({ size, md5 }) => {
+      const copy = async (target: FileHandle): Promise<WrittenData> => {
+        const md5 = createMd5();
+        try {
+          await copyRange(file, 0, from.size, target, 0, undefined, md5);
+        } catch (error) {
+          md5.digest().catch(() => undefined);
+          throw error;
+        }
+        return { size: from.size, md5: await md5.digest() };
+      };
+      const { path: temp, result: info } = await writeTempFile(this.layout, copy, ({ size, md5 }) => {
         // A composite checksum describes the source's parts, which the copy does not have.
         const checksum = metadata?.checksum ?? (from.checksum?.type === 'FULL_OBJECT' ? from.checksum : undefined);
         const kept = pickMetadata({ ...(metadata ?? from), ...(checksum ? { checksum } : { checksum: undefined }) });

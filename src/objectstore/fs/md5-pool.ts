@@ -19,6 +19,8 @@ interface Reply {
   readonly id: number;
   readonly op: 'ack' | 'digest';
   readonly bytes?: number;
+  /** An update's buffer, handed back for reuse. */
+  readonly data?: ArrayBuffer;
   readonly digest?: ArrayBuffer;
 }
 
@@ -37,6 +39,8 @@ class InlineMd5 implements Md5 {
 
 class RemoteMd5 implements Md5 {
   private batch: Uint8Array | undefined;
+  /** Batch buffers the worker has handed back. */
+  private readonly spare: Uint8Array[] = [];
   private filled = 0;
   private queued = 0;
   private failure: Error | undefined;
@@ -52,7 +56,7 @@ class RemoteMd5 implements Md5 {
   update(chunk: Buffer): void {
     let offset = 0;
     while (offset < chunk.length) {
-      this.batch ??= new Uint8Array(batchBytes);
+      this.batch ??= this.spare.pop() ?? new Uint8Array(batchBytes);
       const take = Math.min(chunk.length - offset, batchBytes - this.filled);
       this.batch.set(chunk.subarray(offset, offset + take), this.filled);
       this.filled += take;
@@ -79,6 +83,7 @@ class RemoteMd5 implements Md5 {
   onReply(reply: Reply): void {
     if (reply.op === 'ack') {
       this.queued -= reply.bytes ?? 0;
+      if (reply.data?.byteLength === batchBytes) this.spare.push(new Uint8Array(reply.data));
       if (this.waiter && this.queued <= maxQueued / 2) {
         this.waiter.resolve();
         this.waiter = undefined;

@@ -1,6 +1,6 @@
 // Worker thread that computes MD5 digests for the file-system store, so that hashing a large body
 // runs beside the main thread's HTTP and disk work instead of on it. Messages (see md5-pool.ts):
-// { id, op: 'update', data, length } → { id, op: 'ack', bytes }; { id, op: 'digest' } → { id, op: 'digest', digest }.
+// { id, op: 'update', data, length } → { id, op: 'ack', bytes, data }; { id, op: 'digest' } → { id, op: 'digest', digest }.
 import { createHash, type Hash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 
@@ -24,7 +24,8 @@ port.on('message', (message: Request) => {
   if (message.op === 'update' && message.data) {
     const length = message.length ?? message.data.byteLength;
     hash.update(new Uint8Array(message.data, 0, length));
-    port.postMessage({ id: message.id, op: 'ack', bytes: length });
+    // Hand the buffer back for reuse.
+    port.postMessage({ id: message.id, op: 'ack', bytes: length, data: message.data }, [message.data]);
   } else {
     hashes.delete(message.id);
     const digest = hash.digest();
