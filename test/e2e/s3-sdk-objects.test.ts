@@ -15,6 +15,7 @@ import {
   HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsCommand,
+  ListObjectVersionsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -234,7 +235,7 @@ describe('listings', () => {
     assert.equal((await s3Error(s3.send(new ListObjectsV2Command({ Bucket: 'sdk-listing-missing' })))).name, 'NoSuchBucket');
   });
 
-  test('ListObjects v1: marker, NextMarker with a delimiter', async () => {
+  test('ListObjects v1: marker, NextMarker with a delimiter; ListObjectVersions', async () => {
     const first = await s3.send(new ListObjectsCommand({ Bucket: bucket, MaxKeys: 2, Delimiter: '/' }));
     assert.equal(first.IsTruncated, true);
     assert.deepEqual(first.CommonPrefixes?.map((prefix) => prefix.Prefix), ['a/', 'b/']);
@@ -242,6 +243,13 @@ describe('listings', () => {
     const second = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: first.NextMarker, Delimiter: '/' }));
     assert.deepEqual(second.Contents?.map((object) => object.Key), ['c']);
     assert.deepEqual(second.CommonPrefixes?.map((prefix) => prefix.Prefix), ['d e/', 'd+e/']);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'a/', MaxKeys: 2 }));
+    assert.deepEqual(versions.Versions?.map((version) => [version.Key, version.VersionId, version.IsLatest]), [
+      ['a/1', 'null', true],
+      ['a/2', 'null', true],
+    ]);
+    assert.equal(versions.IsTruncated, true);
+    assert.equal(versions.NextKeyMarker, 'a/2');
     const plain = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: 'a/b/3' }));
     assert.deepEqual(plain.Contents?.map((object) => object.Key), ['b/4', 'c', 'd e/5', 'd+e/6']);
   });

@@ -129,3 +129,45 @@ export async function listObjectsV1(context: BucketContext): Promise<void> {
     ]),
   );
 }
+
+/**
+ * GET /bucket?versions — ListObjectVersions for an unversioned bucket: every object is its only
+ * version, `null`, and the latest. Paginates by key (`key-marker`).
+ */
+export async function listObjectVersions(context: BucketContext): Promise<void> {
+  const query = context.address.query;
+  const encodingType = query.get('encoding-type');
+  const encode = keyEncoder(encodingType);
+  const maxKeys = parseMaxItems(query.get('max-keys'), 'max-keys');
+  const keyMarker = query.get('key-marker') ?? '';
+  const delimiter = query.get('delimiter');
+  const result = await list(context, keyMarker || undefined, maxKeys);
+  const owner = ownerOf(context.settings);
+  sendXml(
+    context,
+    xmlDocument('ListVersionsResult', [
+      xmlLeaf('Name', context.bucket),
+      xmlLeaf('Prefix', encode(query.get('prefix') ?? '')),
+      xmlLeaf('KeyMarker', encode(keyMarker)),
+      xmlLeaf('VersionIdMarker', query.get('version-id-marker') ?? ''),
+      result.isTruncated && result.lastReturned !== undefined ? xmlLeaf('NextKeyMarker', encode(result.lastReturned)) + xmlLeaf('NextVersionIdMarker', 'null') : '',
+      xmlLeaf('MaxKeys', maxKeys),
+      delimiter ? xmlLeaf('Delimiter', encode(delimiter)) : '',
+      encodingType !== undefined ? xmlLeaf('EncodingType', 'url') : '',
+      xmlLeaf('IsTruncated', result.isTruncated),
+      ...result.objects.map((object) =>
+        xmlNode('Version', [
+          xmlLeaf('Key', encode(object.key)),
+          xmlLeaf('VersionId', 'null'),
+          xmlLeaf('IsLatest', true),
+          xmlLeaf('LastModified', object.lastModified),
+          xmlLeaf('ETag', object.etag),
+          xmlLeaf('Size', object.size),
+          xmlNode('Owner', [xmlLeaf('ID', owner.id), xmlLeaf('DisplayName', owner.displayName)]),
+          xmlLeaf('StorageClass', 'STANDARD'),
+        ]),
+      ),
+      ...prefixesXml(result, encode),
+    ]),
+  );
+}

@@ -2,7 +2,7 @@ import { InvalidArgument, MethodNotAllowed, NotImplemented } from '../../errors/
 import { createBucket, deleteBucket, getBucketLocation, headBucket, listBuckets } from './bucket-operations.js';
 import { deletableConfiguration, deleteBucketConfiguration, getBucketConfiguration, readableConfiguration } from './bucket-configuration.js';
 import { deleteObjects } from './delete-objects.js';
-import { listObjectsV1, listObjectsV2 } from './list-objects.js';
+import { listObjectVersions, listObjectsV1, listObjectsV2 } from './list-objects.js';
 import {
   abortMultipartUpload,
   completeMultipartUpload,
@@ -64,6 +64,7 @@ export function routeS3(method: string, address: S3Address, hasCopySource: boole
       case 'GET': {
         if (has('uploads') && only('uploads')) return { level: 'bucket', run: listMultipartUploads };
         if (has('location') && only('location')) return { level: 'bucket', run: getBucketLocation };
+        if (has('versions') && only('versions')) return { level: 'bucket', run: listObjectVersions };
         const configuration = named.length === 1 ? readableConfiguration(query) : undefined;
         if (configuration) return { level: 'bucket', run: (context) => getBucketConfiguration(context, configuration) };
         if (named.length > 0) return unsupported(method, named, 'bucket');
