@@ -187,6 +187,9 @@ export function decodeRequestBody(request: IncomingMessage, auth: AuthResult, ma
     verifier.destroy(failure);
   };
   request.once('aborted', () => fail(new IncompleteBody()));
+  request.once('close', () => {
+    if (!request.complete) fail(new IncompleteBody());
+  });
   request.on('error', fail);
   // The verdict can come (in flush) before the store starts reading: keep the error from being
   // "unhandled"; the store still sees it as the stream's error when it reads.
