@@ -48,7 +48,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
       runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
-      s3: createS3Service(config, { objectStore, authenticator: createAuthenticator(config) }),
+      s3: createS3Service(config, { objectStore, authenticator }),
     },
     { logger },
   );
