@@ -129,6 +129,16 @@ describe('with --auth', () => {
     assert.equal(JSON.parse(incomplete.body.toString()).__type, 'IncompleteSignatureException');
   });
 
+  test("curl --aws-sigv4 (another signer: the path encoded once) works on Logs, STS and the runtime", async () => {
+    const user = `${good.accessKeyId}:${good.secretAccessKey}`;
+    const logs = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:logs', '--user', user, '-H', 'X-Amz-Target: Logs_20140328.DescribeLogGroups', '-H', 'Content-Type: application/x-amz-json-1.1', '-d', '{"logGroupNamePrefix": "/auth/"}', `${server.url}/`]);
+    assert.deepEqual(JSON.parse(logs.stdout), { logGroups: [JSON.parse(logs.stdout).logGroups[0]] });
+    const sts = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:sts', '--user', user, '-d', 'Action=GetCallerIdentity&Version=2011-06-15', `${server.url}/`]);
+    assert.match(sts.stdout, /<Account>000000000000<\/Account>/);
+    const runtime = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:sagemaker', '--user', user, '-d', 'x', `${server.url}/endpoints/my%3Aendpoint/invocations`]);
+    assert.match(runtime.stdout, /Value 'my:endpoint' at 'endpointName'/, 'authenticated, then validated');
+  });
+
   test('a signature older than 5 minutes is refused as expired (JSON services)', async () => {
     const body = '{}';
     const request = serverRequest('POST', '/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Logs_20140328.DescribeLogGroups' }, {}, body);

@@ -65,8 +65,10 @@ function normalizePath(path: string): string {
 /**
  * Canonical URIs a request's path may have been signed with. S3 signs the path exactly as sent
  * (already URI-encoded once); every other service normalises it and encodes it again (the
- * "double encoding" of the SigV4 spec). For S3 a re-encoding of the decoded path is offered as a
- * second candidate, for clients that send characters unencoded which they encode when signing.
+ * "double encoding" of the SigV4 spec). Second candidates, tried only when the first does not
+ * verify: for S3 a re-encoding of the decoded path (clients that send characters unencoded which
+ * they encode when signing); for the others the normalised path encoded once (curl's
+ * `--aws-sigv4` signs it so). Either still needs the secret, so nothing is weakened.
  */
 export function canonicalUris(rawPath: string, service: string): string[] {
   const path = rawPath === '' ? '/' : rawPath;
@@ -74,7 +76,10 @@ export function canonicalUris(rawPath: string, service: string): string[] {
     const reencoded = uriEncode(percentDecode(path), true);
     return reencoded === path ? [path] : [path, reencoded];
   }
-  return [uriEncode(normalizePath(path), true)];
+  const normalized = normalizePath(path);
+  const doubled = uriEncode(normalized, true);
+  const once = uriEncode(percentDecode(normalized), true);
+  return doubled === once ? [doubled] : [doubled, once];
 }
 
 /**

@@ -140,7 +140,8 @@ describe('SigV4 failure kinds and modes', () => {
 
   test('canonical URI: S3 keeps the path, other services encode it again', () => {
     assert.deepEqual(canonicalUris('/bucket/a%20b', 's3'), ['/bucket/a%20b']);
-    assert.deepEqual(canonicalUris('/endpoints/a%3Ab/invocations', 'sagemaker'), ['/endpoints/a%253Ab/invocations']);
+    assert.deepEqual(canonicalUris('/endpoints/a%3Ab/invocations', 'sagemaker'), ['/endpoints/a%253Ab/invocations', '/endpoints/a%3Ab/invocations']);
+    assert.deepEqual(canonicalUris('/endpoints/ab/invocations', 'sagemaker'), ['/endpoints/ab/invocations']);
     assert.deepEqual(canonicalUris('/a/./b/../c', 'logs'), ['/a/c']);
     assert.equal(canonicalQuery('b=2&a=1&a=0&X-Amz-Signature=x&c'), 'a=0&a=1&b=2&c=');
   });
