@@ -103,6 +103,7 @@ child.on('exit', (code, signal) => {
   const ok = code === 0 && !timedOut && failed === 0 && passed > 0;
   console.log(`run-tests: ${ok ? 'OK' : 'FAILED'} in ${seconds}s${code !== 0 ? ` (runner exit ${code ?? signal})` : ''}`);
   if (todos > 0) console.log(`run-tests: ${todos} known defect(s) marked todo (see "# TODO" above); they do not fail the run`);
-  console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
+  if (!/^# pass \d+$/m.test(tap)) console.log(`tests: run incomplete — stopped before the runner's totals (${failedNames.length} failed so far)`);
+  else console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(ok ? 0 : code && code !== 0 ? code : 1);
 });
