@@ -28,9 +28,16 @@ export function validateBucketName(bucket: string): void {
   }
 }
 
-/** Any non-empty string up to 1024 UTF-8 bytes is a key. Throws KeyTooLong or InvalidArgument (empty key). */
+/** A lone UTF-16 surrogate: a string that is no valid Unicode (and has no UTF-8 form). */
+const loneSurrogate = /\p{Cs}/u;
+
+/**
+ * Any non-empty string of Unicode up to 1024 UTF-8 bytes is a key. Throws KeyTooLong, or
+ * InvalidArgument for an empty key or one with a lone surrogate (it could not round-trip through UTF-8).
+ */
 export function validateObjectKey(key: string): void {
   if (key.length === 0) throw new InvalidArgument('Object key must not be empty', 'key', key);
+  if (loneSurrogate.test(key)) throw new InvalidArgument('Object key must be valid UTF-8', 'key', key);
   if (key.length > maxKeyBytes / 3 && Buffer.byteLength(key, 'utf8') > maxKeyBytes) throw new KeyTooLong();
 }
 

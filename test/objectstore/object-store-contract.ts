@@ -78,7 +78,7 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
   let n = 0;
   const bucketName = (label: string): string => `c-${run}-${label}-${n++}`;
 
-  describe(`ObjectStore contract: ${name}`, () => {
+  describe(`ObjectStore contract: ${name}`, { timeout: 120_000 }, () => {
     let s: ContractSubject;
     let store: ObjectStore;
     before(async () => {
@@ -176,6 +176,8 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       await rejectsWith(store.getObject(bucketName('missing'), 'x'), 'NoSuchBucket');
       await rejectsWith(store.putObject(bucketName('missing'), 'x', { body: body('x'), metadata: noMetadata }), 'NoSuchBucket');
       await rejectsWith(store.putObject(bucket, 'k'.repeat(1025), { body: body('x'), metadata: noMetadata }), 'KeyTooLongError');
+      await rejectsWith(store.putObject(bucket, 'é'.repeat(513), { body: body('x'), metadata: noMetadata }), 'KeyTooLongError');
+      await rejectsWith(store.putObject(bucket, 'lone \ud800 surrogate', { body: body('x'), metadata: noMetadata }), 'InvalidArgument');
     });
 
     it('overwrites: the last PUT wins, concurrent PUTs never mix', async () => {
@@ -413,13 +415,16 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       const bucket = bucketName('fail');
       await store.createBucket(bucket);
       await store.putObject(bucket, 'k', { body: body('old'), metadata: noMetadata });
-      await assert.rejects(store.putObject(bucket, 'k', { body: failingBody(randomBytes(MiB)), metadata: noMetadata }));
-      await assert.rejects(store.putObject(bucket, 'new', { body: failingBody(randomBytes(MiB)), metadata: noMetadata }));
+      // The body's own error comes back (the client is to blame, not the store).
+      await assert.rejects(store.putObject(bucket, 'k', { body: failingBody(randomBytes(MiB)), metadata: noMetadata }), /client went away/);
+      await assert.rejects(store.putObject(bucket, 'new', { body: failingBody(randomBytes(MiB)), metadata: () => noMetadata }), /client went away/);
+      await assert.rejects(store.putObject(bucket, 'new', { body: failingBody(randomBytes(MiB)), metadata: noMetadata, contentLength: 2 * MiB }));
       assert.equal((await readAll((await store.getObject(bucket, 'k')).body)).toString(), 'old');
       await rejectsWith(store.headObject(bucket, 'new'), 'NoSuchKey');
       assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects.map((o) => o.key), ['k']);
       const upload = await store.createMultipartUpload(bucket, 'm', noMetadata);
-      await assert.rejects(store.uploadPart(bucket, 'm', upload.uploadId, 1, failingBody(randomBytes(MiB))));
+      await assert.rejects(store.uploadPart(bucket, 'm', upload.uploadId, 1, failingBody(randomBytes(MiB))), /client went away/);
+      await assert.rejects(store.uploadPart(bucket, 'm', upload.uploadId, 2, failingBody(randomBytes(MiB)), undefined, 2 * MiB));
       assert.deepEqual(await store.listParts(bucket, 'm', upload.uploadId), []);
       await store.abortMultipartUpload(bucket, 'm', upload.uploadId);
     });

@@ -6,9 +6,15 @@ export function isErrno(error: unknown, ...codes: string[]): boolean {
   return typeof error === 'object' && error !== null && codes.includes((error as NodeJS.ErrnoException).code ?? '');
 }
 
-/** Flushes a directory's entries (a rename into it) to disk. */
+/** Flushes a directory's entries (a rename into it) to disk; a directory removed meanwhile is fine. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  let handle;
+  try {
+    handle = await open(dir, 'r');
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return;
+    throw error;
+  }
   try {
     await handle.sync();
   } finally {

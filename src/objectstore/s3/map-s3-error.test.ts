@@ -18,6 +18,7 @@ it('maps SDK errors to our S3 errors by code, HEAD 404s by what was asked for', 
   assert.equal(mapS3Error(sdkError('NoSuchUpload', 404), { bucket: 'b', key: 'k', uploadId: 'u' }).details['UploadId'], 'u');
   const other = mapS3Error(sdkError('SlowDown', 503), { bucket: 'b' });
   assert.deepEqual([other.code, other.status, other.message], ['SlowDown', 503, 'SlowDown happened']);
-  assert.equal(mapS3Error(new Error('ECONNREFUSED'), { bucket: 'b' }).code, 'ServiceUnavailable');
+  assert.equal(mapS3Error(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { bucket: 'b' }).code, 'ServiceUnavailable');
+  assert.equal(mapS3Error(new Error('a bug'), { bucket: 'b' }).code, 'InternalError');
   assert.equal(mapS3Error(key, { bucket: 'other' }), key);
 });

@@ -29,8 +29,8 @@ interface SdkError {
 /**
  * Turns an error of `@aws-sdk/client-s3` into our S3 AwsError with the same code, so callers see one
  * set of errors whatever the adapter. HEAD requests carry no body, so their bare 404 (`NotFound`)
- * becomes NoSuchKey when a key was asked for, else NoSuchBucket. Errors without an HTTP status
- * (connection refused, timeouts) become ServiceUnavailable (503).
+ * becomes NoSuchKey when a key was asked for, else NoSuchBucket. Errors without an HTTP status:
+ * connection failures and timeouts become ServiceUnavailable (503), anything else InternalError (500).
  */
 export function mapS3Error(error: unknown, context: ErrorContext): AwsError {
   if (error instanceof AwsError) return error;
@@ -60,7 +60,13 @@ export function mapS3Error(error: unknown, context: ErrorContext): AwsError {
     case 'NotFound':
       return context.key !== undefined ? new NoSuchKey(context.key) : new NoSuchBucket(context.bucket);
   }
-  if (status === undefined) return new S3Error('ServiceUnavailable', 503, `The object storage service could not be reached: ${message}`, { cause: error });
+  if (status === undefined) {
+    const systemCode = (error as { code?: unknown }).code;
+    const unreachable = (typeof systemCode === 'string' && systemCode.startsWith('E')) || code === 'TimeoutError';
+    return unreachable
+      ? new S3Error('ServiceUnavailable', 503, `The object storage service could not be reached: ${message}`, { cause: error })
+      : new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.', { cause: error });
+  }
   if (status === 404 && code === 'UnknownError') return context.key !== undefined ? new NoSuchKey(context.key) : new NoSuchBucket(context.bucket);
   return new S3Error(code, status, message, { cause: error });
 }

@@ -21,7 +21,7 @@ import {
   type BucketLocationConstraint,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { BucketNotEmpty, InvalidRange } from '../../errors/index.js';
+import { BucketAlreadyOwnedByYou, BucketNotEmpty, InvalidRange } from '../../errors/index.js';
 import type {
   BucketInfo,
   ByteRange,
@@ -94,12 +94,25 @@ export class S3ObjectStore implements ObjectStore {
     this.spoolDir = deps.spoolDir ?? tmpdir();
   }
 
-  /** Runs an SDK call, turning its errors into ours. */
-  private async call<T>(context: ErrorContext, action: () => Promise<T>): Promise<T> {
+  /**
+   * Runs an SDK call, turning its errors into ours. When `body` (the caller's stream) fails, the
+   * request is aborted (the SDK would otherwise wait for the rest of the body forever) and the body's
+   * own error is rethrown unchanged, as the file-system store does: the client is to blame, not S3.
+   */
+  private async call<T>(context: ErrorContext, action: (abortSignal: AbortSignal) => Promise<T>, body?: Readable): Promise<T> {
+    const abort = new AbortController();
+    let bodyError: unknown;
+    const onBodyError = (error: unknown): void => {
+      bodyError ??= error;
+      abort.abort(error);
+    };
+    body?.once('error', onBodyError);
     try {
-      return await action();
+      return await action(abort.signal);
     } catch (error) {
-      throw mapS3Error(error, context);
+      throw bodyError ?? (body?.errored ? body.errored : mapS3Error(error, context));
+    } finally {
+      body?.off('error', onBodyError);
     }
   }
 
@@ -116,6 +129,12 @@ export class S3ObjectStore implements ObjectStore {
 
   async createBucket(bucket: string): Promise<void> {
     validateBucketName(bucket);
+    // AWS in us-east-1 answers 200 for a bucket one already owns; make that an error like everywhere else.
+    const exists = await this.client.send(new HeadBucketCommand({ Bucket: bucket })).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new BucketAlreadyOwnedByYou(bucket);
     const region = this.config.s3Region;
     const configuration = region && region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } } : {};
     await this.call({ bucket }, () => this.client.send(new CreateBucketCommand({ Bucket: bucket, ...configuration })));
@@ -155,7 +174,7 @@ export class S3ObjectStore implements ObjectStore {
         leavePartsOnError: false,
         params: { Bucket: bucket, Key: key, Body: input.body.pipe(counted), ...metadataMembers(metadata) },
       });
-      const done = await this.call(context, () => upload.done());
+      const done = await this.call(context, () => upload.done(), input.body);
       return { bucket, key, size, etag: done.ETag ?? '""', lastModified: new Date(), ...metadata };
     }
     const spooled = await spoolBody(input.body, this.spoolDir);
@@ -169,8 +188,13 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private async putOnce(bucket: string, key: string, body: Readable | Buffer, size: number, metadata: ObjectMetadata): Promise<ObjectInfo> {
-    const output = await this.call({ bucket, key }, () =>
-      this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ...metadataMembers(metadata), ...checksumMember(metadata.checksum) })),
+    const output = await this.call(
+      { bucket, key },
+      (abortSignal) =>
+        this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ...metadataMembers(metadata), ...checksumMember(metadata.checksum) }), {
+          abortSignal,
+        }),
+      Buffer.isBuffer(body) ? undefined : body,
     );
     return { bucket, key, size, etag: output.ETag ?? '""', lastModified: new Date(), ...metadata };
   }
@@ -270,10 +294,16 @@ export class S3ObjectStore implements ObjectStore {
     validatePartNumber(partNumber);
     const context = { bucket, key, uploadId };
     const send = (payload: Readable | Buffer, size: number): Promise<PartInfo> =>
-      this.call(context, async () => {
-        const output = await this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: payload, ContentLength: size }));
-        return { partNumber, etag: output.ETag ?? '""', size, lastModified: new Date() };
-      });
+      this.call(
+        context,
+        async (abortSignal) => {
+          const output = await this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: payload, ContentLength: size }), {
+            abortSignal,
+          });
+          return { partNumber, etag: output.ETag ?? '""', size, lastModified: new Date() };
+        },
+        Buffer.isBuffer(payload) ? undefined : payload,
+      );
     if (contentLength !== undefined) return send(body, contentLength);
     const spooled = await spoolBody(body, this.spoolDir);
     try {
