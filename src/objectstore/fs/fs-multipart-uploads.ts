@@ -8,7 +8,6 @@ import { compositeChecksum, multipartEtag, quoteEtag, unquoteEtag } from '../mul
 import type { CompletedPart, MultipartUploadInfo, ObjectInfo, ObjectMetadata, PartInfo, StoredChecksum } from '../object-store.js';
 import { compareUtf8 } from '../utf8-order.js';
 import { validateObjectKey, validatePartNumber } from '../validate-names.js';
-import type { BucketIndex } from './bucket-index.js';
 import { fsyncDir, isErrno, mapLimit, removeDirAtomically } from './fs-util.js';
 import type { FsLayout } from './layout.js';
 import { objectToRecord, partToRecord, pickMetadata, recordToPart, type UploadRecord } from './records.js';
@@ -27,7 +26,6 @@ const partFilePattern = /^part-\d{5}$/;
 export interface MultipartHost {
   /** Throws NoSuchBucket. */
   assertBucket(bucket: string): Promise<void>;
-  index(bucket: string): Promise<BucketIndex>;
   /** Renames a finished object temp file into place (see FsObjectStore). */
   commit(tempPath: string, info: ObjectInfo): Promise<void>;
 }

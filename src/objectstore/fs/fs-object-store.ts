@@ -70,7 +70,6 @@ export class FsObjectStore implements ObjectStore {
     this.layout = new FsLayout(root);
     this.multipart = new FsMultipartUploads(this.layout, {
       assertBucket: (bucket) => this.assertBucket(bucket),
-      index: (bucket) => this.index(bucket),
       commit: (tempPath, info) => this.commit(tempPath, info),
     });
   }
