@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { createMd5, type Md5 } from './md5-pool.js';
 
 /** How much a writer buffers before pushing back on its source; all of it goes to disk in one writev. */
-const writeBuffer = 8 * 1024 * 1024;
+const writeBuffer = 4 * 1024 * 1024;
 
 /**
  * A Writable that appends to an open file from a position, computing the MD5 of what passes through

@@ -11,7 +11,7 @@ export interface Md5 {
 }
 
 /** Bytes copied per message to a worker. */
-const batchBytes = 4 * 1024 * 1024;
+const batchBytes = 1024 * 1024;
 /** Bytes a hasher may have queued in its worker before `capacity()` makes the writer wait. */
 const maxQueued = 4 * batchBytes;
 
