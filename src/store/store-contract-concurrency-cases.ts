@@ -25,7 +25,6 @@ export const repositoryConcurrencyCases: readonly StoreContractCase[] = [
   },
   {
     name: 'tags: concurrent AddTags never take a resource past the tag limit',
-    todo: 'KyselyTagRepository.put checks the limit without a lock: on PostgreSQL (READ COMMITTED) concurrent puts all pass; fix: await lockKey(trx, database.dialect, arn) first in its transaction',
     async run({ database }) {
       const tags = new KyselyTagRepository(database);
       const limit = 10;

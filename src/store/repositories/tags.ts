@@ -1,4 +1,4 @@
-import type { Database } from '../database.js';
+import { lockKey, type Database } from '../database.js';
 
 /** A tag row as the tags repository hands it out. */
 export interface TagRow {
@@ -26,6 +26,8 @@ export class KyselyTagRepository {
   async put(resourceArn: string, tags: readonly TagRow[], limit: number): Promise<boolean> {
     const arn = resourceArn.toLowerCase();
     return this.database.db.transaction().execute(async (trx) => {
+      // Read-check-write: serialise puts on one resource so concurrent AddTags cannot pass the limit together.
+      await lockKey(trx, this.database.dialect, `tags:${arn}`);
       const existing = await trx.selectFrom('tags').select('tag_key').where('resource_arn', '=', arn).execute();
       const keys = new Set(existing.map((row) => row.tag_key));
       for (const tag of tags) keys.add(tag.key);
