@@ -54,7 +54,7 @@ export async function uploadPart(context: ObjectContext): Promise<void> {
   const body = decodeRequestBody(context.request.raw, context.auth, context.settings.maxObjectBytes);
   let part: PartInfo;
   try {
-    part = await context.store.uploadPart(context.bucket, context.key, uploadId, partNumber, body.stream, () => body.checksum());
+    part = await context.store.uploadPart(context.bucket, context.key, uploadId, partNumber, body.stream, () => body.checksum(), body.declaredLength);
   } catch (error) {
     throw body.failure() ?? error;
   }

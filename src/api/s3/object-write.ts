@@ -47,6 +47,7 @@ export async function putObject(context: ObjectContext): Promise<void> {
     await checkWriteConditions(context);
     info = await context.store.putObject(context.bucket, context.key, {
       body: body.stream,
+      ...(body.declaredLength !== undefined ? { contentLength: body.declaredLength } : {}),
       metadata: (): ObjectMetadata => {
         const checksum = body.checksum();
         return checksum ? { ...base, checksum } : base;

@@ -52,6 +52,8 @@ export interface DecodedBody {
   checksum(): StoredChecksum | undefined;
   /** The error that failed `stream`, if any: answer it rather than whatever the store threw. */
   failure(): AwsError | undefined;
+  /** The payload's length as the headers declare it (decoded length for aws-chunked), if they do. */
+  readonly declaredLength?: number;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -200,7 +202,7 @@ export function decodeRequestBody(request: IncomingMessage, auth: AuthResult, ma
   } else {
     request.pipe(verifier);
   }
-  return { stream: verifier, checksum: () => stored, failure: () => failure };
+  return { stream: verifier, checksum: () => stored, failure: () => failure, ...(declared !== undefined ? { declaredLength: declared } : {}) };
 }
 
 /**
