@@ -14,7 +14,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-const services = [{ name: 'sagemaker', version: '2017-07-24' }];
+const services = [
+  { name: 'sagemaker', version: '2017-07-24' },
+  { name: 'logs', version: '2014-03-28' },
+];
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = path.join(root, 'src/api/protocol/generated');

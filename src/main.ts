@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
-import { placeholderService } from './api/placeholder-service.js';
 import { buildServer } from './api/server.js';
 import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './store/index.js';
@@ -44,7 +43,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   const server = buildServer(
     {
-      sagemaker: buildSageMaker(config, database, { authenticator }),
+      sagemaker: buildSageMaker(config, database, { authenticator, objectStore }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
       runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),

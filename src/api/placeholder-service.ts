@@ -1,6 +1,6 @@
 import type { HttpService } from './http-service.js';
 
-/** Stands in for a service not wired yet: answers 501 in a neutral JSON form. */
+/** Stands in for a service a test does not wire: answers 501 in a neutral JSON form. */
 export function placeholderService(name: string): HttpService {
   return {
     name,

@@ -4,7 +4,7 @@ import type { HttpService } from '../http-service.js';
 import type { Authenticator } from '../protocol/authenticator.js';
 import { handleJsonRequest, type JsonServiceDefinition } from '../protocol/aws-json.js';
 import { validateInput } from '../protocol/validate.js';
-import { logsShapes } from './generated/index.js';
+import { logsShapes } from '../protocol/generated/index.js';
 import { logsOperations } from './logs-operations.js';
 
 export interface LogsHttpOptions {
