@@ -154,7 +154,7 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
   chmodSync(root, 0o700);
   const dataDir = path.join(root, 'data');
   try {
-    await run(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], user, root);
+    await run(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], user, root);
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     throw error;
