@@ -12,7 +12,7 @@ import { createReadStream, createWriteStream, mkdtempSync, openSync, closeSync, 
 import http from 'node:http';
 import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, startServer } from '../test/helpers/server-process.js';

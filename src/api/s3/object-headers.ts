@@ -68,7 +68,6 @@ export function checksumHeaders(checksum: StoredChecksum | undefined): Record<st
  * through the store) is sent RFC 2047-encoded, as S3 does, rather than making the response fail.
  */
 function headerSafe(value: string): string {
-  // eslint-disable-next-line no-control-regex
   return /[^\t\u0020-\u007e\u0080-\u00ff]/.test(value) ? `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=` : value;
 }
 
@@ -106,7 +105,6 @@ export function objectHeaders(info: ObjectInfo, options: { checksumMode: boolean
   for (const [parameter, name] of Object.entries(responseOverrides)) {
     const value = options.query?.get(parameter);
     if (value === undefined) continue;
-    // eslint-disable-next-line no-control-regex
     if (/[^\t\u0020-\u007e\u0080-\u00ff]/.test(value)) throw new InvalidArgument('Header value contains characters that cannot be sent', parameter, value);
     headers[name] = value;
   }
