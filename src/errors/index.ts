@@ -48,3 +48,6 @@ export {
   MissingContentLength,
   NoSuchBucketConfiguration,
 } from './s3-request-errors.js';
+export { LogsResourceNotFound, LogsResourceAlreadyExists, InvalidParameter } from './logs-errors.js';
+export { InvalidAction, MissingAction } from './sts-errors.js';
+export { RuntimeValidationError, NoSuchEndpoint, ModelError, ModelNotReady, RuntimeServiceUnavailable } from './runtime-errors.js';

@@ -1,4 +1,4 @@
-import { InvalidParameter } from './errors.js';
+import { InvalidParameter } from '../errors/index.js';
 
 /** A compiled filter pattern: true if a message matches. */
 export type MessageMatcher = (message: string) => boolean;

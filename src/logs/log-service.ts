@@ -1,4 +1,4 @@
-import { InvalidParameter, LogsResourceAlreadyExists, LogsResourceNotFound } from './errors.js';
+import { InvalidParameter, LogsResourceAlreadyExists, LogsResourceNotFound } from '../errors/index.js';
 import { compileFilterPattern } from './filter-pattern.js';
 import type { EventPosition, LogEventRecord, LogGroupRecord, LogRepository, LogStreamRecord } from './log-repository.js';
 import { backwardToken, decodeToken, encodeToken, forwardToken, parseEventToken, tokenNumber, tokenString } from './tokens.js';

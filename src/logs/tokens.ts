@@ -1,5 +1,5 @@
 import type { EventPosition } from './log-repository.js';
-import { InvalidParameter } from './errors.js';
+import { InvalidParameter } from '../errors/index.js';
 
 // Paging tokens. GetLogEvents uses `f/<timestamp>/<seq>` (events after) and `b/<timestamp>/<seq>`
 // (events before) like CloudWatch's `f/…`/`b/…` tokens; the others are base64url JSON.

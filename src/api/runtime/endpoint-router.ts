@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { NoSuchEndpoint } from './runtime-errors.js';
+import { NoSuchEndpoint } from '../../errors/index.js';
 
 /** A validated InvokeEndpoint (or …WithResponseStream) request. Header members keep AWS's names. */
 export interface InvocationRequest {

@@ -10,5 +10,5 @@ export type {
   AsyncInvocationResponse,
   StreamingInvocationResponse,
 } from './endpoint-router.js';
-export { RuntimeValidationError, NoSuchEndpoint, ModelError, ModelNotReady, RuntimeServiceUnavailable } from './runtime-errors.js';
+export { RuntimeValidationError, NoSuchEndpoint, ModelError, ModelNotReady, RuntimeServiceUnavailable } from '../../errors/index.js';
 export { encodeEventMessage, payloadPartEvent, exceptionEvent } from './event-stream.js';

@@ -11,7 +11,7 @@ import pino from 'pino';
 import { placeholderService } from '../placeholder-service.js';
 import { buildServer } from '../server.js';
 import type { AsyncInvocationRequest, AsyncInvocationResponse, EndpointRouter, InvocationRequest, InvocationResponse, StreamingInvocationResponse } from './endpoint-router.js';
-import { NoSuchEndpoint } from './runtime-errors.js';
+import { NoSuchEndpoint } from '../../errors/index.js';
 import { createRuntimeHttpService } from './runtime-http.js';
 import { RuntimeService } from './runtime-service.js';
 

@@ -9,7 +9,7 @@ import { percentDecode } from '../protocol/sigv4-canonical.js';
 import { authenticateRequest } from '../protocol/sigv4-errors.js';
 import type { InvocationRequest } from './endpoint-router.js';
 import { exceptionEvent, payloadPartEvent } from './event-stream.js';
-import { RuntimeValidationError } from './runtime-errors.js';
+import { RuntimeValidationError } from '../../errors/index.js';
 import { MAX_INVOCATION_BYTES, payloadTooLarge, type RuntimeService } from './runtime-service.js';
 
 export interface RuntimeHttpOptions {

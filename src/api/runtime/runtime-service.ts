@@ -8,7 +8,7 @@ import type {
   InvocationResponse,
   StreamingInvocationResponse,
 } from './endpoint-router.js';
-import { RuntimeValidationError } from './runtime-errors.js';
+import { RuntimeValidationError } from '../../errors/index.js';
 
 /** Largest InvokeEndpoint payload: 6 MiB. */
 export const MAX_INVOCATION_BYTES = 6_291_456;

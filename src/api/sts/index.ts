@@ -1,3 +1,3 @@
 export { createStsService, sendStsError } from './sts-service.js';
 export type { StsOptions } from './sts-service.js';
-export { InvalidAction, MissingAction } from './sts-errors.js';
+export { InvalidAction, MissingAction } from '../../errors/index.js';

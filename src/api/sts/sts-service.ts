@@ -5,7 +5,7 @@ import { asAwsError } from '../protocol/aws-json.js';
 import type { Authenticator } from '../protocol/authenticator.js';
 import { readRawBody } from '../protocol/raw-body.js';
 import { authenticateRequest } from '../protocol/sigv4-errors.js';
-import { InvalidAction, MissingAction } from './sts-errors.js';
+import { InvalidAction, MissingAction } from '../../errors/index.js';
 
 export interface StsOptions {
   /** The account every caller belongs to (config.accountId). */

@@ -1,4 +1,4 @@
-import { AwsError, type AwsErrorOptions } from '../../errors/index.js';
+import { AwsError, type AwsErrorOptions } from './aws-error.js';
 
 // SageMaker Runtime's errors (REST-JSON; §1.2 of the contract). The body carries `ErrorCode`
 // (when AWS sends one) and `Message`; the serializer adds the `x-amzn-ErrorType` header.

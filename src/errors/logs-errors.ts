@@ -1,4 +1,4 @@
-import { AwsError, type AwsErrorOptions } from '../errors/index.js';
+import { AwsError, type AwsErrorOptions } from './aws-error.js';
 
 // CloudWatch Logs' modelled errors (all sender faults, HTTP 400).
 

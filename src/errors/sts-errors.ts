@@ -1,4 +1,4 @@
-import { AwsError } from '../../errors/index.js';
+import { AwsError } from './aws-error.js';
 
 // STS's Query-protocol errors (the SigV4 ones come from protocol/sigv4-errors.ts).
 
