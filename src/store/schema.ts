@@ -11,6 +11,7 @@ export interface Schema {
   log_groups: LogGroupsTable;
   log_streams: LogStreamsTable;
   log_events: LogEventsTable;
+  training_metrics: TrainingMetricsTable;
 }
 
 export interface TagsTable {
@@ -58,4 +59,14 @@ export interface LogEventsTable {
   timestamp: number;
   ingestion_time: number;
   message: string;
+}
+
+/** Training metric samples (migration 0004-training-metrics); `seq` orders equal timestamps. */
+export interface TrainingMetricsTable {
+  seq: Generated<number>;
+  job_name_lower: string;
+  metric_name: string;
+  /** Epoch milliseconds. */
+  timestamp: number;
+  value: number;
 }
