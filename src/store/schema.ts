@@ -11,6 +11,7 @@ export interface Schema {
   log_groups: LogGroupsTable;
   log_streams: LogStreamsTable;
   log_events: LogEventsTable;
+  images: ImagesTable;
   training_metrics: TrainingMetricsTable;
 }
 
@@ -69,4 +70,13 @@ export interface TrainingMetricsTable {
   /** Epoch milliseconds. */
   timestamp: number;
   value: number;
+}
+
+/** User images (migration 0005-images): repository (lower-case) → image directory. */
+export interface ImagesTable {
+  repository: string;
+  directory: string;
+  entrypoint: string | null;
+  /** Epoch milliseconds. */
+  creation_time: number;
 }
