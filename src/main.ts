@@ -17,6 +17,9 @@ import { KyselyTagRepository } from './store/repositories/tags.js';
 import { createLogsService } from './api/logs/index.js';
 import { NoEndpointsRouter, RuntimeService, createRuntimeHttpService } from './api/runtime/index.js';
 import { createStsService } from './api/sts/index.js';
+import { createSalviaService } from './api/salvia/index.js';
+import { ImageCatalog } from './images/index.js';
+import { KyselyImageRepository } from './store/repositories/images.js';
 import { LogService } from './logs/index.js';
 import { KyselyLogRepository } from './store/repositories/logs.js';
 
@@ -40,6 +43,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const database = await openDatabase(config);
   const objectStore = await createObjectStore(config, { logger });
   const authenticator = createAuthenticator(config);
+  const images = new ImageCatalog(config, { repository: new KyselyImageRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   const server = buildServer(
     {
@@ -48,6 +52,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
       s3: createS3Service(config, { objectStore, authenticator }),
+      salvia: createSalviaService({ images, authenticator }),
     },
     { logger },
   );

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The services that share the one port. */
-export type ServiceName = 'sagemaker' | 'logs' | 'runtime' | 'sts' | 's3';
+export type ServiceName = 'sagemaker' | 'logs' | 'runtime' | 'sts' | 's3' | 'salvia';
 
 const runtimePath = /^\/endpoints\/[^/?]+\/(invocations|async-invocations|invocations-response-stream)(\?|$)/;
 
@@ -16,9 +16,11 @@ function signedService(headers: IncomingHttpHeaders, url: string): string | unde
 /**
  * Decides which service a request is for, as an AWS edge endpoint would by host name:
  * `X-Amz-Target` for the JSON services, the runtime's `/endpoints/<name>/invocations` paths,
- * STS by its form-encoded `Action` (signed for `sts`), and S3 for everything else.
+ * STS by its form-encoded `Action` (signed for `sts`), Salvia's own `/_salvia/…` API, and S3 for everything else.
  */
 export function routeRequest(method: string, url: string, headers: IncomingHttpHeaders): ServiceName {
+  // Salvia's own API (`salvia images …`): `_salvia` is never a valid bucket name.
+  if (url.startsWith('/_salvia/')) return 'salvia';
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
     if (target.startsWith('SageMaker.')) return 'sagemaker';

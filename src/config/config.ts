@@ -55,6 +55,8 @@ export const configSchema = z.object({
   s3ForcePathStyle: booleanText.default(true),
   /** Largest JSON request body accepted by the JSON services, in bytes. */
   maxJsonBodyBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  /** Python interpreter for script mode and runtime environments (venvs are built from it); `/usr/bin/python3` to use Debian's python3-* packages. */
+  python: z.string().min(1).default('python3'),
   /** pino log level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -79,6 +81,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   s3ForcePathStyle: 'SALVIA_S3_FORCE_PATH_STYLE',
   maxJsonBodyBytes: 'SALVIA_MAX_JSON_BODY_BYTES',
   logLevel: 'SALVIA_LOG_LEVEL',
+  python: 'SALVIA_PYTHON',
 };
 
 /** Thrown when a setting does not parse; the message names the flag or variable. */

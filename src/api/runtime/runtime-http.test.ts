@@ -50,7 +50,7 @@ let app: FastifyInstance;
 let client: SageMakerRuntimeClient;
 
 before(async () => {
-  const others = { sagemaker: placeholderService('sagemaker'), logs: placeholderService('logs'), sts: placeholderService('sts'), s3: placeholderService('s3') };
+  const others = { sagemaker: placeholderService('sagemaker'), logs: placeholderService('logs'), sts: placeholderService('sts'), s3: placeholderService('s3'), salvia: placeholderService('salvia') };
   app = buildServer({ ...others, runtime: createRuntimeHttpService(new RuntimeService(new EchoRouter())) }, { logger: pino({ level: 'silent' }) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   client = new SageMakerRuntimeClient({ endpoint: address, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });

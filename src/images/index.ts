@@ -1,0 +1,12 @@
+export { ImageCatalog } from './image-catalog.js';
+export type { ImageCatalogConfig, ResolveOptions, ResolvedImage } from './image-catalog.js';
+export type { ImageRepository, UserImageRecord } from './image-repository.js';
+export { isRepositoryName, parseImageUri } from './image-uri.js';
+export type { ImageReference } from './image-uri.js';
+export { builtinRepositories, frameworkRepositories, isScriptModeRequest } from './sagemaker-images.js';
+export type { BuiltinAlgorithm, Framework } from './sagemaker-images.js';
+export { RuntimeEnvironments, RuntimeEnvironmentError } from './runtime-environments.js';
+export type { PythonEnvironment } from './runtime-environments.js';
+export { decodeHyperparameter, stageSubmitDirectory, SubmitDirectoryError } from './submit-directory.js';
+export { checkImageDirectory, userImageCommand } from './user-image.js';
+export { defaultRuntimeDir } from './runtime-paths.js';
