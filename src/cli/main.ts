@@ -1,11 +1,15 @@
 import { runEnv } from './env-command.js';
 import { runServer } from './server-command.js';
+import { runImages } from './images-command.js';
+import { runLogs } from './logs-command.js';
 
 const usage = `usage: salvia <command> [options]
 
 commands:
   server   run the platform (options: --host, --port, --data-dir, --database, --s3-endpoint, --auth …)
   env      print shell exports that point AWS clients at the platform: eval "$(salvia env)"
+  logs     print a training job's log, merged across instances: salvia logs <job> [--follow] [--endpoint-url URL]
+  images   register directories as images: salvia images add <repository> <dir> [--entrypoint <path>] | list | remove <repository>
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -15,6 +19,10 @@ async function main(argv: string[]): Promise<number> {
       return runServer(rest);
     case 'env':
       return runEnv(rest);
+    case 'images':
+      return runImages(rest);
+    case 'logs':
+      return runLogs(rest);
     case undefined:
     case 'help':
     case '--help':
