@@ -22,7 +22,10 @@ interface Target {
 
 /** Signs a request with SigV4 (signing name `salvia`) so it passes a server started with --auth. */
 function signedHeaders(target: Target, method: string, url: URL, body: string): Record<string, string> {
-  const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const date = amzDate.slice(0, 8);
   const payloadHash = sha256Hex(body);
   const headers: Record<string, string> = { host: url.host, 'x-amz-content-sha256': payloadHash, 'x-amz-date': amzDate };
@@ -49,7 +52,9 @@ async function call(target: Target, method: string, route: string, input?: objec
   try {
     response = await fetch(url, { method, headers: signedHeaders(target, method, url, body), ...(body !== '' ? { body } : {}) });
   } catch (error) {
-    throw new Error(`cannot reach the Salvia server at ${target.url} (${(error as Error).message}); start it with "salvia server" or pass --endpoint-url`, { cause: error });
+    throw new Error(`cannot reach the Salvia server at ${target.url} (${(error as Error).message}); start it with "salvia server" or pass --endpoint-url`, {
+      cause: error,
+    });
   }
   const text = await response.text();
   let parsed: Record<string, unknown> = {};
@@ -118,13 +123,18 @@ export async function runImages(argv: string[]): Promise<number> {
         Directory: path.resolve(directory),
         ...(resolvedEntrypoint !== undefined ? { Entrypoint: resolvedEntrypoint } : {}),
       });
-      process.stdout.write(`registered ${String(image['Repository'])} -> ${String(image['Directory'])}${image['Entrypoint'] ? ` (entrypoint ${String(image['Entrypoint'])})` : ''}\n`);
+      process.stdout.write(
+        `registered ${String(image['Repository'])} -> ${String(image['Directory'])}${image['Entrypoint'] ? ` (entrypoint ${String(image['Entrypoint'])})` : ''}\n`,
+      );
       return 0;
     }
     case 'list': {
       if (positional.length > 0) break;
       const { Images: images = [] } = (await call(server, 'GET', 'images')) as { Images?: Record<string, unknown>[] };
-      const rows = [['REPOSITORY', 'DIRECTORY', 'ENTRYPOINT'], ...images.map((i) => [String(i['Repository']), String(i['Directory']), i['Entrypoint'] ? String(i['Entrypoint']) : '-'])];
+      const rows = [
+        ['REPOSITORY', 'DIRECTORY', 'ENTRYPOINT'],
+        ...images.map((i) => [String(i['Repository']), String(i['Directory']), i['Entrypoint'] ? String(i['Entrypoint']) : '-']),
+      ];
       const widths = [0, 1].map((c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
       for (const row of rows) process.stdout.write(`${(row[0] ?? '').padEnd(widths[0] ?? 0)}  ${(row[1] ?? '').padEnd(widths[1] ?? 0)}  ${row[2] ?? ''}\n`);
       return 0;

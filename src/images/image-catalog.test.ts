@@ -113,12 +113,29 @@ describe('ImageCatalog.resolve', () => {
       chmodSync(path.join(imageDir, name), 0o755);
     }
     await catalog.add('team/my-algo', imageDir);
-    const expected = { kind: 'user', repository: 'team/my-algo', directory: imageDir, train: [path.join(imageDir, 'train')], serve: [path.join(imageDir, 'serve')] };
-    for (const uri of ['123456789012.dkr.ecr.us-east-1.amazonaws.com/team/my-algo:latest', 'localhost:5000/team/my-algo:v2', 'team/my-algo', 'TEAM/My-Algo@sha256:00']) {
+    const expected = {
+      kind: 'user',
+      repository: 'team/my-algo',
+      directory: imageDir,
+      train: [path.join(imageDir, 'train')],
+      serve: [path.join(imageDir, 'serve')],
+    };
+    for (const uri of [
+      '123456789012.dkr.ecr.us-east-1.amazonaws.com/team/my-algo:latest',
+      'localhost:5000/team/my-algo:v2',
+      'team/my-algo',
+      'TEAM/My-Algo@sha256:00',
+    ]) {
       assert.deepEqual(await catalog.resolve(uri, { purpose: 'train' }), expected, uri);
     }
     await catalog.add('kmeans', imageDir, 'train');
-    assert.deepEqual(await catalog.resolve('kmeans'), { kind: 'user', repository: 'kmeans', directory: imageDir, train: [path.join(imageDir, 'train'), 'train'], serve: [path.join(imageDir, 'train'), 'serve'] });
+    assert.deepEqual(await catalog.resolve('kmeans'), {
+      kind: 'user',
+      repository: 'kmeans',
+      directory: imageDir,
+      train: [path.join(imageDir, 'train'), 'train'],
+      serve: [path.join(imageDir, 'train'), 'serve'],
+    });
     await catalog.remove('kmeans');
     assert.deepEqual(await catalog.resolve('kmeans'), { kind: 'builtin', algorithm: 'kmeans' });
     assert.deepEqual(
@@ -128,7 +145,11 @@ describe('ImageCatalog.resolve', () => {
   });
 
   it('rejects unknown images with what to do, and bad registrations with why', async () => {
-    await rejectsWith(catalog.resolve('123456789012.dkr.ecr.us-east-1.amazonaws.com/my-private-algo:3'), 'ValidationException', /salvia images add my-private-algo <directory>/);
+    await rejectsWith(
+      catalog.resolve('123456789012.dkr.ecr.us-east-1.amazonaws.com/my-private-algo:3'),
+      'ValidationException',
+      /salvia images add my-private-algo <directory>/,
+    );
     await rejectsWith(catalog.resolve('not a uri'), 'ValidationException', /not a valid image URI/);
     await rejectsWith(catalog.add('Bad Name', dir), 'ValidationException', /Repository name/);
     await rejectsWith(catalog.add('x', path.join(dir, 'missing')), 'ValidationException', /does not exist/);

@@ -73,7 +73,13 @@ export class ImageCatalog {
     const builtin = builtinRepositories[repository];
     if (framework && (!builtin || isScriptModeRequest(options.hyperparameters))) {
       const runner = path.join(this.runtimeDir, 'script_mode', 'train.py');
-      return { kind: 'script-mode', framework, command: [this.config.python, runner], runner, requirements: path.join(this.runtimeDir, 'requirements', `${framework}.txt`) };
+      return {
+        kind: 'script-mode',
+        framework,
+        command: [this.config.python, runner],
+        runner,
+        requirements: path.join(this.runtimeDir, 'requirements', `${framework}.txt`),
+      };
     }
     if (builtin) return { kind: 'builtin', algorithm: builtin };
     throw new ValidationException(
@@ -89,7 +95,8 @@ export class ImageCatalog {
    */
   async add(repository: string, directory: string, entrypoint?: string): Promise<UserImageRecord> {
     const name = repository.toLowerCase();
-    if (!isRepositoryName(name)) throw new ValidationException(`Repository name ${repository} is not valid: lower-case letters, digits, ".", "_", "-" and "/" between segments.`);
+    if (!isRepositoryName(name))
+      throw new ValidationException(`Repository name ${repository} is not valid: lower-case letters, digits, ".", "_", "-" and "/" between segments.`);
     const checked = await checkImageDirectory(directory, entrypoint);
     const record: UserImageRecord = { repository: name, ...checked, creationTime: (this.deps.clock ?? Date.now)() };
     await this.deps.repository.put(record);

@@ -14,7 +14,10 @@ export interface LoggedRun {
  * Runs `command` and hands each stdout/stderr line to `onLog` as it comes. Never throws: the
  * outcome (exit code, signal or spawn error) and the last 20 lines are returned.
  */
-export async function runLogged(command: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; onLog: (line: string) => void }): Promise<LoggedRun> {
+export async function runLogged(
+  command: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; onLog: (line: string) => void },
+): Promise<LoggedRun> {
   const [file, ...args] = command;
   const tail: string[] = [];
   const push = (line: string): void => {

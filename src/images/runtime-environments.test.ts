@@ -61,16 +61,28 @@ describe('RuntimeEnvironments', () => {
     writeFileSync(requirements, 'this is not a requirement !!\n');
     const environments = new RuntimeEnvironments({ dataDir: dir, python: 'python3' });
     const lines: string[] = [];
-    await assert.rejects(environments.ensure(requirements, (l) => lines.push(l)), (error: unknown) => {
-      assert.ok(error instanceof RuntimeEnvironmentError);
-      assert.match(error.message, /^Could not build the Python environment for broken\.txt with python3: pip install failed \(exit code 1\)/);
-      assert.match(error.message, /Invalid requirement/);
-      return true;
-    });
-    assert.ok(lines.some((l) => /Invalid requirement/.test(l)), 'pip output streamed to onLog');
+    await assert.rejects(
+      environments.ensure(requirements, (l) => lines.push(l)),
+      (error: unknown) => {
+        assert.ok(error instanceof RuntimeEnvironmentError);
+        assert.match(error.message, /^Could not build the Python environment for broken\.txt with python3: pip install failed \(exit code 1\)/);
+        assert.match(error.message, /Invalid requirement/);
+        return true;
+      },
+    );
+    assert.ok(
+      lines.some((l) => /Invalid requirement/.test(l)),
+      'pip output streamed to onLog',
+    );
     const before = readdirSync(environments.directory).length;
-    await assert.rejects(environments.ensure(path.join(dir, 'missing.txt'), () => undefined), /Cannot read requirements file/);
-    await assert.rejects(new RuntimeEnvironments({ dataDir: dir, python: '/nonexistent/python' }).ensure(requirements, () => undefined), /python -m venv failed \(spawn \/nonexistent\/python ENOENT\)/);
+    await assert.rejects(
+      environments.ensure(path.join(dir, 'missing.txt'), () => undefined),
+      /Cannot read requirements file/,
+    );
+    await assert.rejects(
+      new RuntimeEnvironments({ dataDir: dir, python: '/nonexistent/python' }).ensure(requirements, () => undefined),
+      /python -m venv failed \(spawn \/nonexistent\/python ENOENT\)/,
+    );
     assert.equal(readdirSync(environments.directory).length, before);
   });
 });

@@ -88,7 +88,9 @@ export class RuntimeEnvironments {
 
   private async build(dir: string, requirements: string, onLog: (line: string) => void): Promise<PythonEnvironment> {
     const fail = (what: string, run: LoggedRun): never => {
-      throw new RuntimeEnvironmentError(`Could not build the Python environment for ${path.basename(requirements)} with ${this.config.python}: ${what} failed (${describe(run)})${run.tail.length ? `: ${run.tail.slice(-5).join(' | ')}` : ''}`);
+      throw new RuntimeEnvironmentError(
+        `Could not build the Python environment for ${path.basename(requirements)} with ${this.config.python}: ${what} failed (${describe(run)})${run.tail.length ? `: ${run.tail.slice(-5).join(' | ')}` : ''}`,
+      );
     };
     await rm(dir, { recursive: true, force: true });
     await mkdir(this.directory, { recursive: true });
@@ -100,7 +102,10 @@ export class RuntimeEnvironments {
       fail('python -m venv', venv);
     }
     const environment = this.environment(dir);
-    const pip = await runLogged([environment.python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', requirements], { onLog });
+    const pip = await runLogged(
+      [environment.python, '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--progress-bar', 'off', '-r', requirements],
+      { onLog },
+    );
     if (pip.code !== 0) {
       await rm(dir, { recursive: true, force: true });
       fail('pip install', pip);

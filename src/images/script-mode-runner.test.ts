@@ -31,7 +31,13 @@ describe('script-mode runner (runtime/script_mode/train.py)', () => {
     cpSync(fixtures, path.join(base, 'code'), { recursive: true });
     if (requirements !== undefined) writeFileSync(path.join(base, 'code', 'requirements.txt'), requirements);
     writeFileSync(path.join(base, 'input/config/hyperparameters.json'), JSON.stringify(hyperparameters));
-    const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/tmp', SAGEMAKER_BASE_DIR: base, SM_MODEL_DIR: path.join(base, 'model'), SM_CHANNEL_TRAIN: path.join(base, 'input/data/train') };
+    const env = {
+      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      HOME: process.env['HOME'] ?? '/tmp',
+      SAGEMAKER_BASE_DIR: base,
+      SM_MODEL_DIR: path.join(base, 'model'),
+      SM_CHANNEL_TRAIN: path.join(base, 'input/data/train'),
+    };
     const result = spawnSync(python, [runner], { env, encoding: 'utf8' });
     const failure = (): string => readFileSync(path.join(base, 'output', 'failure'), 'utf8');
     return { base, result, failure };
@@ -57,8 +63,31 @@ describe('script-mode runner (runtime/script_mode/train.py)', () => {
     );
     assert.equal(result.status, 0, result.stderr + result.stdout);
     assert.match(result.stdout, /Reporting training SUCCESS/);
-    const record = JSON.parse(readFileSync(path.join(base, 'model', 'run.json'), 'utf8')) as { argv: string[]; cwd: string; helper: string; sm: Record<string, string>; annotated_doc: boolean };
-    assert.deepEqual(record.argv, ['--epochs', '10', '--flag', 'True', '--layers', '[1, 2]', '--lr', '0.1', '--name', 'resnet', '--opts', 'a=x,b=2', '--raw', 'not json', '-x', '5']);
+    const record = JSON.parse(readFileSync(path.join(base, 'model', 'run.json'), 'utf8')) as {
+      argv: string[];
+      cwd: string;
+      helper: string;
+      sm: Record<string, string>;
+      annotated_doc: boolean;
+    };
+    assert.deepEqual(record.argv, [
+      '--epochs',
+      '10',
+      '--flag',
+      'True',
+      '--layers',
+      '[1, 2]',
+      '--lr',
+      '0.1',
+      '--name',
+      'resnet',
+      '--opts',
+      'a=x,b=2',
+      '--raw',
+      'not json',
+      '-x',
+      '5',
+    ]);
     assert.equal(record.cwd, path.join(base, 'code'));
     assert.equal(record.helper, 'helper-imported');
     assert.equal(record.annotated_doc, true);
@@ -68,7 +97,10 @@ describe('script-mode runner (runtime/script_mode/train.py)', () => {
   it('writes an ExecuteUserScriptError failure with the script error and exits with its code', () => {
     const crashed = run('crash', { sagemaker_program: '"crash.py"', lr: '42' });
     assert.equal(crashed.result.status, 1);
-    assert.match(crashed.failure(), /^ExecuteUserScriptError:\nExitCode 1\nErrorMessage "[\s\S]*ValueError: bad learning rate 42\n?"\nCommand ".*crash\.py --lr 42"$/);
+    assert.match(
+      crashed.failure(),
+      /^ExecuteUserScriptError:\nExitCode 1\nErrorMessage "[\s\S]*ValueError: bad learning rate 42\n?"\nCommand ".*crash\.py --lr 42"$/,
+    );
     assert.match(crashed.result.stderr, /ValueError: bad learning rate 42/);
     const shell = run('shell', { sagemaker_program: '"exit3.sh"', depth: '2' });
     assert.equal(shell.result.status, 3);

@@ -32,7 +32,11 @@ describe('stageSubmitDirectory', () => {
 
   it('downloads and extracts an s3:// sourcedir.tar.gz given JSON-quoted, as the SageMaker SDK sends it', async () => {
     const codeDir = path.join(dir, 'code-s3');
-    const staged = await stageSubmitDirectory(store, { sagemaker_submit_directory: '"s3://code-bucket/job-1/source/sourcedir.tar.gz"', sagemaker_program: '"train.py"' }, codeDir);
+    const staged = await stageSubmitDirectory(
+      store,
+      { sagemaker_submit_directory: '"s3://code-bucket/job-1/source/sourcedir.tar.gz"', sagemaker_program: '"train.py"' },
+      codeDir,
+    );
     assert.equal(staged, 's3://code-bucket/job-1/source/sourcedir.tar.gz');
     assert.equal(readFileSync(path.join(codeDir, 'train.py'), 'utf8'), 'print("hi")\n');
     assert.equal(readFileSync(path.join(codeDir, 'pkg', 'util.py'), 'utf8'), 'X = 1\n');
@@ -72,9 +76,15 @@ describe('stageSubmitDirectory', () => {
       return true;
     });
     await store.putObject('code-bucket', 'garbage.tar.gz', { body: createReadStream(path.join(source, 'train.py')), metadata });
-    await assert.rejects(stageSubmitDirectory(store, { sagemaker_submit_directory: '"s3://code-bucket/garbage.tar.gz"' }, codeDir), /not a readable tar\.gz archive/);
+    await assert.rejects(
+      stageSubmitDirectory(store, { sagemaker_submit_directory: '"s3://code-bucket/garbage.tar.gz"' }, codeDir),
+      /not a readable tar\.gz archive/,
+    );
     await assert.rejects(stageSubmitDirectory(store, { sagemaker_submit_directory: '"s3://code-bucket"' }, codeDir), /expected s3:\/\/bucket\/key\.tar\.gz/);
-    await assert.rejects(stageSubmitDirectory(store, { sagemaker_submit_directory: '"relative/dir"' }, codeDir), /expected an s3:\/\/ URI or an absolute local path/);
+    await assert.rejects(
+      stageSubmitDirectory(store, { sagemaker_submit_directory: '"relative/dir"' }, codeDir),
+      /expected an s3:\/\/ URI or an absolute local path/,
+    );
     await assert.rejects(stageSubmitDirectory(store, { sagemaker_submit_directory: '"/no/such/dir"' }, codeDir), /no such file or directory/);
   });
 });

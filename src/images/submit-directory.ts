@@ -47,7 +47,11 @@ async function extractInto(body: Readable, destDir: string): Promise<void> {
  * is copied, a `.tar.gz` extracted. Returns the source staged, or undefined when the
  * hyperparameter is absent. Throws SubmitDirectoryError when the source is missing or unreadable.
  */
-export async function stageSubmitDirectory(store: ObjectStore, hyperparameters: Readonly<Record<string, string>> | undefined, codeDir: string): Promise<string | undefined> {
+export async function stageSubmitDirectory(
+  store: ObjectStore,
+  hyperparameters: Readonly<Record<string, string>> | undefined,
+  codeDir: string,
+): Promise<string | undefined> {
   const raw = hyperparameters?.['sagemaker_submit_directory'];
   if (raw === undefined) return undefined;
   const decoded = decodeHyperparameter(raw);

@@ -56,9 +56,15 @@ export function userImageCommand(record: { directory: string; entrypoint?: strin
 }
 
 /** Throws ValidationException if the command for `purpose` cannot run (directory gone, executable missing). */
-export async function checkUserImageRunnable(repository: string, record: { directory: string; entrypoint?: string }, purpose: 'train' | 'serve'): Promise<void> {
+export async function checkUserImageRunnable(
+  repository: string,
+  record: { directory: string; entrypoint?: string },
+  purpose: 'train' | 'serve',
+): Promise<void> {
   const executable = userImageCommand(record, purpose)[0] ?? '';
   if (!(await isExecutableFile(executable))) {
-    throw new ValidationException(`Image ${repository} (directory ${record.directory}) has no executable ${executable} to ${purpose} with; fix the directory or re-register it with salvia images add.`);
+    throw new ValidationException(
+      `Image ${repository} (directory ${record.directory}) has no executable ${executable} to ${purpose} with; fix the directory or re-register it with salvia images add.`,
+    );
   }
 }

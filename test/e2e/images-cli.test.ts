@@ -20,9 +20,17 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-async function cli(server: ServerProcess, args: string[], extraEnv: Record<string, string> = {}, cwd = repoRoot): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  server: ServerProcess,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+  cwd = repoRoot,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [salvia, 'images', ...args], { cwd, env: cleanEnv({ AWS_ENDPOINT_URL: server.url, ...extraEnv }) });
+    const { stdout, stderr } = await execFileAsync(process.execPath, [salvia, 'images', ...args], {
+      cwd,
+      env: cleanEnv({ AWS_ENDPOINT_URL: server.url, ...extraEnv }),
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code?: number; stdout?: string; stderr?: string };

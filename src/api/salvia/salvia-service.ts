@@ -19,7 +19,12 @@ export interface SalviaServiceOptions {
 const MAX_BODY_BYTES = 64 * 1024;
 
 function wireImage(record: UserImageRecord): object {
-  return { Repository: record.repository, Directory: record.directory, ...(record.entrypoint ? { Entrypoint: record.entrypoint } : {}), CreationTime: new Date(record.creationTime) };
+  return {
+    Repository: record.repository,
+    Directory: record.directory,
+    ...(record.entrypoint ? { Entrypoint: record.entrypoint } : {}),
+    CreationTime: new Date(record.creationTime),
+  };
 }
 
 function send(reply: FastifyReply, requestId: string, body: object): void {
@@ -67,7 +72,8 @@ export function createSalviaService(options: SalviaServiceOptions): HttpService 
             const directory = input['Directory'];
             const entrypoint = input['Entrypoint'];
             if (typeof directory !== 'string' || directory === '') throw new ValidationException('Directory (an absolute path) is required.');
-            if (entrypoint !== undefined && (typeof entrypoint !== 'string' || entrypoint === '')) throw new ValidationException('Entrypoint must be a non-empty string.');
+            if (entrypoint !== undefined && (typeof entrypoint !== 'string' || entrypoint === ''))
+              throw new ValidationException('Entrypoint must be a non-empty string.');
             send(reply, requestId, wireImage(await options.images.add(repository, directory, entrypoint)));
             return;
           }

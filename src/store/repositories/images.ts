@@ -10,7 +10,12 @@ export interface StoredImage {
 }
 
 function toRecord(row: ImagesTable): StoredImage {
-  return { repository: row.repository, directory: row.directory, ...(row.entrypoint !== null ? { entrypoint: row.entrypoint } : {}), creationTime: Number(row.creation_time) };
+  return {
+    repository: row.repository,
+    directory: row.directory,
+    ...(row.entrypoint !== null ? { entrypoint: row.entrypoint } : {}),
+    creationTime: Number(row.creation_time),
+  };
 }
 
 /** User images in the `images` table (implements src/images' ImageRepository port). Repository names are stored lower-cased. */
@@ -23,11 +28,18 @@ export class KyselyImageRepository {
   }
 
   async put(record: StoredImage): Promise<void> {
-    const values = { repository: record.repository.toLowerCase(), directory: record.directory, entrypoint: record.entrypoint ?? null, creation_time: record.creationTime };
+    const values = {
+      repository: record.repository.toLowerCase(),
+      directory: record.directory,
+      entrypoint: record.entrypoint ?? null,
+      creation_time: record.creationTime,
+    };
     await this.database.db
       .insertInto('images')
       .values(values)
-      .onConflict((oc) => oc.column('repository').doUpdateSet({ directory: values.directory, entrypoint: values.entrypoint, creation_time: values.creation_time }))
+      .onConflict((oc) =>
+        oc.column('repository').doUpdateSet({ directory: values.directory, entrypoint: values.entrypoint, creation_time: values.creation_time }),
+      )
       .execute();
   }
 
