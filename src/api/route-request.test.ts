@@ -21,6 +21,12 @@ test('STS by form body or credential scope', () => {
   assert.equal(routeRequest('GET', '/?Action=GetCallerIdentity&X-Amz-Credential=AKID%2F20261125%2Fus-east-1%2Fsts%2Faws4_request', {}), 'sts');
 });
 
+test("Salvia's own /_salvia/ API (never a bucket name)", () => {
+  assert.equal(routeRequest('PUT', '/_salvia/images/team%2Falgo', sign('salvia')), 'salvia');
+  assert.equal(routeRequest('GET', '/_salvia/images', {}), 'salvia');
+  assert.equal(routeRequest('GET', '/_salvia', {}), 's3');
+});
+
 test('everything else is S3', () => {
   assert.equal(routeRequest('GET', '/', sign('s3')), 's3');
   assert.equal(routeRequest('PUT', '/bucket/key', {}), 's3');
