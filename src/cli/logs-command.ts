@@ -105,7 +105,11 @@ function clientSettings(endpointUrl: string | undefined, env: NodeJS.ProcessEnv)
     endpoint: endpointUrl ?? (env.AWS_ENDPOINT_URL || defaultUrl),
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || config.region,
     credentials: fromEnv
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '', ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+      ? {
+          accessKeyId: env.AWS_ACCESS_KEY_ID ?? '',
+          secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? '',
+          ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+        }
       : { accessKeyId: key?.accessKeyId ?? 'salvia', secretAccessKey: key?.secretAccessKey ?? 'salvia-secret-key' },
   };
 }
@@ -185,7 +189,9 @@ class StreamSet {
     do {
       let page;
       try {
-        page = await this.logs.send(new DescribeLogStreamsCommand({ logGroupName: LOG_GROUP, logStreamNamePrefix: this.prefix, orderBy: 'LogStreamName', nextToken }));
+        page = await this.logs.send(
+          new DescribeLogStreamsCommand({ logGroupName: LOG_GROUP, logStreamNamePrefix: this.prefix, orderBy: 'LogStreamName', nextToken }),
+        );
       } catch (error) {
         if ((error as { name?: string }).name === 'ResourceNotFoundException') return;
         throw error;
@@ -225,7 +231,12 @@ class StreamSet {
   private async head(cursor: StreamCursor): Promise<OutputLogEvent | undefined> {
     while (cursor.buffer.length === 0 && !cursor.drained) {
       const page = await this.logs.send(
-        new GetLogEventsCommand({ logGroupName: LOG_GROUP, logStreamName: cursor.name, startFromHead: true, ...(cursor.token ? { nextToken: cursor.token } : {}) }),
+        new GetLogEventsCommand({
+          logGroupName: LOG_GROUP,
+          logStreamName: cursor.name,
+          startFromHead: true,
+          ...(cursor.token ? { nextToken: cursor.token } : {}),
+        }),
       );
       const events = page.events ?? [];
       if (page.nextForwardToken) cursor.token = page.nextForwardToken;

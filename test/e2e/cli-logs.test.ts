@@ -30,7 +30,14 @@ let home: string;
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) if (!name.startsWith('AWS_') && !name.startsWith('SALVIA_')) env[name] = value;
-  return { ...env, HOME: home, AWS_CONFIG_FILE: path.join(home, 'none'), AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'), AWS_EC2_METADATA_DISABLED: 'true', ...extra };
+  return {
+    ...env,
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'none'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'none'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...extra,
+  };
 }
 
 async function salviaLogs(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -45,7 +52,8 @@ async function salviaLogs(args: string[], env: NodeJS.ProcessEnv = cleanEnv()): 
 
 async function put(stream: string, events: { timestamp: number; message: string }[]): Promise<void> {
   await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
-  for (let i = 0; i < events.length; i += 5000) await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events.slice(i, i + 5000) }));
+  for (let i = 0; i < events.length; i += 5000)
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: events.slice(i, i + 5000) }));
 }
 
 const algo1 = `algo-1-${epoch}`;
@@ -54,7 +62,10 @@ const algo2 = `algo-2-${epoch}`;
 before(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'salvia-cli-logs-'));
   // Signatures are checked, so the credentials the CLI picks really matter.
-  server = await startServer({ args: ['--auth'], env: { SALVIA_ACCESS_KEYS: `${testCredentials.accessKeyId}:${testCredentials.secretAccessKey},AKIDLOGS:logs-secret` } });
+  server = await startServer({
+    args: ['--auth'],
+    env: { SALVIA_ACCESS_KEYS: `${testCredentials.accessKeyId}:${testCredentials.secretAccessKey},AKIDLOGS:logs-secret` },
+  });
   logs = new CloudWatchLogsClient(clientConfig(server));
   await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
   // algo-1: even milliseconds, then a long tail; algo-2: odd milliseconds in between.
@@ -86,7 +97,10 @@ after(async () => {
 
 describe('salvia logs', () => {
   it('merges the instances by timestamp, prefixes each line with its host stream, and pages through long streams', async () => {
-    const { code, stdout, stderr } = await salviaLogs([twoHosts, '--endpoint-url', server.url], cleanEnv({ AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey }));
+    const { code, stdout, stderr } = await salviaLogs(
+      [twoHosts, '--endpoint-url', server.url],
+      cleanEnv({ AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey }),
+    );
     assert.equal(code, 0, stderr);
     const lines = stdout.split('\n');
     assert.equal(lines.pop(), '');

@@ -16,7 +16,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('timestamp', 'bigint', (c) => c.notNull())
     .addColumn('value', 'double precision', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('training_metrics_job_metric_time').on('training_metrics').columns(['job_name_lower', 'metric_name', 'timestamp', 'seq']).execute();
+  await db.schema
+    .createIndex('training_metrics_job_metric_time')
+    .on('training_metrics')
+    .columns(['job_name_lower', 'metric_name', 'timestamp', 'seq'])
+    .execute();
   await db.schema.createIndex('training_metrics_job_time').on('training_metrics').columns(['job_name_lower', 'timestamp', 'seq']).execute();
 }
 

@@ -25,14 +25,17 @@ const trainingMetricsCases: readonly StoreContractCase[] = [
       await repository.append('My-Job', []);
       const again = new KyselyTrainingMetricsRepository(await reopen());
       const all: StoredTrainingMetric[] = [];
-      for (let page = await again.read('my-job', { limit: 500 }); page.length > 0; ) {
+      for (let page = await again.read('my-job', { limit: 500 }); page.length > 0;) {
         all.push(...page);
         const last = page.at(-1);
         page = last ? await again.read('MY-JOB', { limit: 500, after: { timestamp: last.timestamp, seq: last.seq } }) : [];
       }
       assert.deepEqual(strip(all), samples);
       const loss = await again.read('my-job', { metricName: 'train:loss' });
-      assert.deepEqual(strip(loss), samples.filter((s) => s.metricName === 'train:loss'));
+      assert.deepEqual(
+        strip(loss),
+        samples.filter((s) => s.metricName === 'train:loss'),
+      );
       assert.deepEqual(await again.metricNames('MY-job'), ['train:loss', 'validation:rmse']);
       assert.deepEqual(await again.metricNames('no-such-job'), []);
       assert.deepEqual(await again.read('no-such-job'), []);

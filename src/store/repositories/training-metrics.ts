@@ -26,7 +26,9 @@ export class KyselyTrainingMetricsRepository {
     const job = jobName.toLowerCase();
     await this.database.db.transaction().execute(async (trx) => {
       for (let i = 0; i < samples.length; i += INSERT_CHUNK) {
-        const rows = samples.slice(i, i + INSERT_CHUNK).map((s) => ({ job_name_lower: job, metric_name: s.metricName, timestamp: s.timestamp, value: s.value }));
+        const rows = samples
+          .slice(i, i + INSERT_CHUNK)
+          .map((s) => ({ job_name_lower: job, metric_name: s.metricName, timestamp: s.timestamp, value: s.value }));
         await trx.insertInto('training_metrics').values(rows).execute();
       }
     });

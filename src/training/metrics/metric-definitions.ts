@@ -34,7 +34,9 @@ export function compileMetricDefinition(definition: MetricDefinition): CompiledM
   }
   const groups = (new RegExp(`${source}|`, flags).exec('')?.length ?? 1) - 1;
   if (groups < 1) {
-    throw new ValidationException(`The regular expression for metric ${definition.Name} must contain a capture group for the metric value: ${definition.Regex}`);
+    throw new ValidationException(
+      `The regular expression for metric ${definition.Name} must contain a capture group for the metric value: ${definition.Regex}`,
+    );
   }
   return { name: definition.Name, regex };
 }
@@ -54,7 +56,9 @@ export function validateMetricDefinitions(definitions: readonly MetricDefinition
   return definitions.map((definition, index) => {
     const at = `algorithmSpecification.metricDefinitions.${index + 1}.member`;
     if (typeof definition.Name !== 'string' || definition.Name.length < 1 || definition.Name.length > MAX_NAME) {
-      throw new ValidationException(`1 validation error detected: Value at '${at}.name' failed to satisfy constraint: Member must have length between 1 and ${MAX_NAME}`);
+      throw new ValidationException(
+        `1 validation error detected: Value at '${at}.name' failed to satisfy constraint: Member must have length between 1 and ${MAX_NAME}`,
+      );
     }
     if (typeof definition.Regex !== 'string' || definition.Regex.length < 1 || definition.Regex.length > MAX_REGEX) {
       throw new ValidationException(

@@ -12,7 +12,8 @@ function run(definitions: { Name: string; Regex: string }[], lines: string[]): {
   return { samples, extractor };
 }
 
-const validationError = (pattern: RegExp) => (error: unknown) => error instanceof AwsError && error.code === 'ValidationException' && error.status === 400 && pattern.test(error.message);
+const validationError = (pattern: RegExp) => (error: unknown) =>
+  error instanceof AwsError && error.code === 'ValidationException' && error.status === 400 && pattern.test(error.message);
 
 describe('MetricExtractor', () => {
   it('reads group 1 anywhere in the line (re.search), one sample per metric per line', () => {
@@ -55,6 +56,24 @@ describe('MetricExtractor', () => {
     assert.deepEqual(extractor.final(), [{ MetricName: 'loss', Value: 0.4, Timestamp: new Date(t0 + 100) }]);
   });
 
+  it('restore() seeds the last values after a restart; newer lines still replace them', () => {
+    const extractor = new MetricExtractor([
+      { Name: 'loss', Regex: 'loss=(\\S+)' },
+      { Name: 'acc', Regex: 'acc=(\\S+)' },
+    ]);
+    extractor.restore([
+      { metricName: 'loss', value: 0.3, timestamp: t0 + 10 },
+      { metricName: 'acc', value: 0.8, timestamp: t0 + 10 },
+      { metricName: 'undefined-metric', value: 1, timestamp: t0 + 10 },
+    ]);
+    extractor.feed('loss=0.2', t0 + 20);
+    extractor.feed('acc=0.1', t0 + 5);
+    assert.deepEqual(extractor.final(), [
+      { MetricName: 'loss', Value: 0.2, Timestamp: new Date(t0 + 20) },
+      { MetricName: 'acc', Value: 0.8, Timestamp: new Date(t0 + 10) },
+    ]);
+  });
+
   it('ignores non-numeric captures, NaN and infinities; accepts what Python float() accepts', () => {
     const { samples, extractor } = run(
       [{ Name: 'v', Regex: 'v=(\\S*)' }],
@@ -83,7 +102,11 @@ describe('MetricExtractor', () => {
       // \S+ runs into the next field: "0.41#011validation-rmse:0.45" is not a number, so no sample.
       { Name: 'train:rmse-greedy', Regex: '#011train-rmse:(\\S+)' },
     ];
-    const { samples, extractor } = run(definitions, ['[3]#011train-rmse:0.41#011validation-rmse:0.45', '[4]\ttrain-rmse:0.39\tvalidation-rmse:0.44', '[5]#011train-rmse:0.37']);
+    const { samples, extractor } = run(definitions, [
+      '[3]#011train-rmse:0.41#011validation-rmse:0.45',
+      '[4]\ttrain-rmse:0.39\tvalidation-rmse:0.44',
+      '[5]#011train-rmse:0.37',
+    ]);
     assert.deepEqual(samples, [
       ['validation:rmse', 0.45],
       ['train:rmse', 0.41],
@@ -144,7 +167,15 @@ describe('validateMetricDefinitions', () => {
 
   it('rejects an invalid regex with a ValidationException naming the metric', () => {
     for (const regex of ['loss=(\\d+', '(?P<x>a)(?P<x>b)', '*(\\d)', '(?i:a)(\\d)']) {
-      assert.throws(() => validateMetricDefinitions([{ Name: 'ok', Regex: 'a(\\d)' }, { Name: 'bad:metric', Regex: regex }]), validationError(/bad:metric/), regex);
+      assert.throws(
+        () =>
+          validateMetricDefinitions([
+            { Name: 'ok', Regex: 'a(\\d)' },
+            { Name: 'bad:metric', Regex: regex },
+          ]),
+        validationError(/bad:metric/),
+        regex,
+      );
       assert.throws(() => new MetricExtractor([{ Name: 'bad:metric', Regex: regex }]), validationError(/bad:metric/), regex);
     }
   });
@@ -155,7 +186,10 @@ describe('validateMetricDefinitions', () => {
   });
 
   it('enforces the length limits and the count', () => {
-    assert.throws(() => validateMetricDefinitions(Array.from({ length: 41 }, (_, i) => ({ Name: `m${i}`, Regex: '(x)' }))), validationError(/less than or equal to 40/));
+    assert.throws(
+      () => validateMetricDefinitions(Array.from({ length: 41 }, (_, i) => ({ Name: `m${i}`, Regex: '(x)' }))),
+      validationError(/less than or equal to 40/),
+    );
     assert.throws(() => validateMetricDefinitions([{ Name: '', Regex: '(x)' }]), validationError(/name.*between 1 and 255/));
     assert.throws(() => validateMetricDefinitions([{ Name: 'n'.repeat(256), Regex: '(x)' }]), validationError(/between 1 and 255/));
     assert.doesNotThrow(() => validateMetricDefinitions([{ Name: 'n'.repeat(255), Regex: `(x)${'a'.repeat(497)}` }]));

@@ -56,6 +56,20 @@ export class MetricExtractor {
   }
 
   /**
+   * Seeds the last values from samples stored earlier (e.g. TrainingMetricsRepository.lastValues
+   * after a server restart) so that final() also covers lines fed before the restart. Samples of
+   * metrics not defined here are ignored; a later-fed sample still wins on equal timestamps.
+   */
+  restore(samples: readonly MetricSample[]): void {
+    const defined = new Set(this.metrics.map((m) => m.name));
+    for (const { metricName, value, timestamp } of samples) {
+      if (!defined.has(metricName)) continue;
+      const previous = this.last.get(metricName);
+      if (previous === undefined || previous.timestamp < timestamp) this.last.set(metricName, { metricName, value, timestamp });
+    }
+  }
+
+  /**
    * FinalMetricDataList: the last value of each metric that had one (the sample with the latest
    * timestamp; of equal timestamps, the one fed last), in definition order, stamped with that
    * sample's time. Metrics never seen are left out; a name defined twice appears once.
