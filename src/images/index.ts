@@ -10,3 +10,5 @@ export type { PythonEnvironment } from './runtime-environments.js';
 export { decodeHyperparameter, stageSubmitDirectory, SubmitDirectoryError } from './submit-directory.js';
 export { checkImageDirectory, userImageCommand } from './user-image.js';
 export { defaultRuntimeDir } from './runtime-paths.js';
+export { launchFor } from './launch.js';
+export type { Launch } from './launch.js';

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { launchFor } from './launch.js';
+
+describe('launchFor', () => {
+  it('runs a user image as docker run <image> train|serve would, from its directory', () => {
+    const image = { kind: 'user', repository: 'algo', directory: '/images/algo', train: ['/images/algo/train'], serve: ['/images/algo/run', 'serve'] } as const;
+    assert.deepEqual(launchFor(image, 'train', { optMl: '/opt/ml' }), {
+      command: ['/images/algo/train'],
+      cwd: '/images/algo',
+      env: { SAGEMAKER_BASE_DIR: '/opt/ml' },
+    });
+    assert.deepEqual(launchFor(image, 'serve', { optMl: '/jobs/j/algo-1' }).command, ['/images/algo/run', 'serve']);
+  });
+
+  it('runs the script-mode runner with the venv interpreter', () => {
+    const image = {
+      kind: 'script-mode',
+      framework: 'sklearn',
+      command: ['python3', '/r/script_mode/train.py'],
+      runner: '/r/script_mode/train.py',
+      requirements: '/r/requirements/sklearn.txt',
+    } as const;
+    const python = { python: '/data/runtimes/abc/bin/python', env: { VIRTUAL_ENV: '/data/runtimes/abc' }, binDir: '/data/runtimes/abc/bin' };
+    assert.deepEqual(launchFor(image, 'train', { python, optMl: '/jobs/j/algo-1' }), {
+      command: ['/data/runtimes/abc/bin/python', '/r/script_mode/train.py'],
+      env: { VIRTUAL_ENV: '/data/runtimes/abc', SAGEMAKER_BASE_DIR: '/jobs/j/algo-1', PYTHONUNBUFFERED: '1' },
+      pathPrefix: '/data/runtimes/abc/bin',
+    });
+    assert.throws(() => launchFor(image, 'train', { optMl: '/opt/ml' }), /needs the Python environment/);
+    assert.throws(() => launchFor({ kind: 'builtin', algorithm: 'kmeans' }, 'train', { optMl: '/opt/ml' }), /kmeans/);
+  });
+});
