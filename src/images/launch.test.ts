@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { ResolvedImage } from './image-catalog.js';
 import { launchFor } from './launch.js';
 
 describe('launchFor', () => {
   it('runs a user image as docker run <image> train|serve would, from its directory', () => {
-    const image = { kind: 'user', repository: 'algo', directory: '/images/algo', train: ['/images/algo/train'], serve: ['/images/algo/run', 'serve'] } as const;
+    const image: ResolvedImage = {
+      kind: 'user',
+      repository: 'algo',
+      directory: '/images/algo',
+      train: ['/images/algo/train'],
+      serve: ['/images/algo/run', 'serve'],
+    };
     assert.deepEqual(launchFor(image, 'train', { optMl: '/opt/ml' }), {
       command: ['/images/algo/train'],
       cwd: '/images/algo',
@@ -14,13 +21,13 @@ describe('launchFor', () => {
   });
 
   it('runs the script-mode runner with the venv interpreter', () => {
-    const image = {
+    const image: ResolvedImage = {
       kind: 'script-mode',
       framework: 'sklearn',
       command: ['python3', '/r/script_mode/train.py'],
       runner: '/r/script_mode/train.py',
       requirements: '/r/requirements/sklearn.txt',
-    } as const;
+    };
     const python = { python: '/data/runtimes/abc/bin/python', env: { VIRTUAL_ENV: '/data/runtimes/abc' }, binDir: '/data/runtimes/abc/bin' };
     assert.deepEqual(launchFor(image, 'train', { python, optMl: '/jobs/j/algo-1' }), {
       command: ['/data/runtimes/abc/bin/python', '/r/script_mode/train.py'],
