@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { clientConfig, repoRoot, startServer, testCredentials, type ServerProcess } from '../helpers/server-process.js';
 
 // `salvia logs <job>` against a real server: log streams written with PutLogEvents, as the training
@@ -161,5 +164,133 @@ describe('salvia logs', () => {
     const unreachable = await salviaLogs([oneHost, '--endpoint-url', 'http://127.0.0.1:9']);
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /salvia logs: /);
+  });
+});
+
+// --follow on real training jobs. Needs CreateTrainingJob / DescribeTrainingJob (issue 3's training
+// service) and user images (`salvia images add`); until the server has them these cases skip.
+describe('salvia logs --follow', () => {
+  let sagemaker: SageMakerClient;
+  let skipReason: string | undefined;
+  const bucket = `cli-logs-${suffix}`;
+  const repository = `cli-logs-follow-${suffix}`;
+
+  /** An image whose train prints a line, waits for the test's gate file in its input dir, then prints more and exits as told. */
+  function writeImage(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    const train = [
+      '#!/bin/sh',
+      'input="${SM_INPUT_DIR:-/opt/ml/input}"',
+      'output="${SM_OUTPUT_DIR:-/opt/ml/output}"',
+      'echo "first line"',
+      'while [ ! -e "$input/gate" ]; do sleep 0.05; done',
+      "printf 'epoch\\t1 loss=0.5\\n'",
+      "printf 'epoch\\t2 loss=0.25\\n'",
+      'echo "on stderr" >&2',
+      'if [ "$FOLLOW_EXIT" != 0 ]; then echo "bad things happened" > "$output/failure"; fi',
+      'exit "$FOLLOW_EXIT"',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(dir, 'train'), train);
+    writeFileSync(path.join(dir, 'serve'), '#!/bin/sh\nexit 0\n');
+    chmodSync(path.join(dir, 'train'), 0o755);
+    chmodSync(path.join(dir, 'serve'), 0o755);
+  }
+
+  async function createJob(name: string, exitCode: number): Promise<void> {
+    await sagemaker.send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: name,
+        AlgorithmSpecification: {
+          TrainingImage: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${repository}:latest`,
+          TrainingInputMode: 'File',
+          MetricDefinitions: [{ Name: 'train:loss', Regex: 'epoch#011[0-9]+ loss=(\\S+)' }],
+        },
+        Environment: { FOLLOW_EXIT: String(exitCode) },
+        RoleArn: 'arn:aws:iam::123456789012:role/SageMakerRole',
+        OutputDataConfig: { S3OutputPath: `s3://${bucket}/output` },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 1 },
+        StoppingCondition: { MaxRuntimeInSeconds: 300 },
+      }),
+    );
+  }
+
+  /** Runs `salvia logs <job> --follow`; opens the job's gate once the first line is printed. */
+  async function follow(job: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = spawn(process.execPath, [salvia, 'logs', job, '--follow', '--poll-seconds', '0.1', '--endpoint-url', server.url], {
+      env: cleanEnv({ AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let opened = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!opened && stdout.includes('first line')) {
+        opened = true;
+        // The job is still running: it waits for this file before printing the rest.
+        const input = path.join(server.dataDir, 'jobs/training', job.toLowerCase(), 'instances/algo-1/input');
+        try {
+          writeFileSync(path.join(input, 'gate'), '');
+        } catch (error) {
+          stderr += `test: cannot open the gate in ${input}: ${String(error)}\n`;
+          child.kill('SIGKILL');
+        }
+      }
+    });
+    const [code] = (await once(child, 'close')) as [number | null];
+    clearTimeout(timer);
+    return { code, stdout, stderr };
+  }
+
+  before(async () => {
+    sagemaker = new SageMakerClient(clientConfig(server));
+    try {
+      await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'cli-logs-probe' }));
+    } catch (error) {
+      if ((error as { name?: string }).name === 'UnknownOperationException')
+        skipReason = 'the server has no training jobs yet (DescribeTrainingJob is not implemented)';
+    }
+    if (skipReason !== undefined) return;
+    const s3 = new S3Client(clientConfig(server));
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    s3.destroy();
+    const imageDir = path.join(home, 'follow-image');
+    writeImage(imageDir);
+    const added = await execFileAsync(process.execPath, [salvia, 'images', 'add', repository, imageDir], {
+      env: cleanEnv({ AWS_ENDPOINT_URL: server.url, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey }),
+    });
+    assert.ok(added.stderr === '' || !/error/i.test(added.stderr), added.stderr);
+  });
+
+  after(() => sagemaker?.destroy());
+
+  it('prints the lines while the job runs and exits 0 when it completes; the metric regex saw the #011 lines', async (t) => {
+    if (skipReason !== undefined) return t.skip(skipReason);
+    const job = `cli-logs-ok-${suffix}`;
+    await createJob(job, 0);
+    const { code, stdout, stderr } = await follow(job);
+    assert.equal(code, 0, stderr);
+    // Platform lines may surround the program's; the program's come once each, in order.
+    assert.match(stdout, /^(?:.*\n)*?first line\n(?:.*\n)*?epoch#0111 loss=0\.5\nepoch#0112 loss=0\.25\n(?:.*\n)*?on stderr\n/);
+    assert.equal(stdout.split('first line').length, 2, 'no line is printed twice');
+    assert.match(stderr, /Completed/);
+    const described = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: job }));
+    assert.deepEqual(
+      described.FinalMetricDataList?.map((m) => [m.MetricName, m.Value]),
+      [['train:loss', 0.25]],
+    );
+  });
+
+  it('exits 1 with the FailureReason when the job fails, after printing every line', async (t) => {
+    if (skipReason !== undefined) return t.skip(skipReason);
+    const job = `cli-logs-fail-${suffix}`;
+    await createJob(job, 3);
+    const { code, stdout, stderr } = await follow(job);
+    assert.equal(code, 1, stderr);
+    assert.match(stdout, /first line[\s\S]*epoch#0112 loss=0.25[\s\S]*on stderr/);
+    assert.match(stderr, /Failed: AlgorithmError: bad things happened/);
   });
 });
