@@ -1,0 +1,15 @@
+export { parseS3Uri, formatS3Uri, prefixDirectory } from './s3-uri.js';
+export type { S3Location } from './s3-uri.js';
+export { ChannelError } from './channel-error.js';
+export type { ChannelErrorKind } from './channel-error.js';
+export { listChannelObjects } from './channel-objects.js';
+export type { ChannelObject } from './channel-object.js';
+export type { ChannelSource, ChannelListing, ListChannelOptions } from './channel-objects.js';
+export type { AugmentedManifestLine, AugmentedManifestAttribute } from './manifests.js';
+export { shardObjects, shardItems } from './shard-objects.js';
+export type { DataDistribution } from './shard-objects.js';
+export { downloadChannel } from './download-channel.js';
+export type { DownloadChannelOptions } from './download-channel.js';
+export { uploadDirectoryAsTarGz, extractTarGz } from './artifacts.js';
+export { CheckpointSync } from './checkpoints.js';
+export type { CheckpointSyncOptions } from './checkpoints.js';
