@@ -22,6 +22,13 @@ import { ImageCatalog } from './images/index.js';
 import { KyselyImageRepository } from './store/repositories/images.js';
 import { LogService } from './logs/index.js';
 import { KyselyLogRepository } from './store/repositories/logs.js';
+import { cpus, totalmem } from 'node:os';
+import { trainingOperations } from './api/sagemaker/index.js';
+import { ProcessExecutor } from './executors/index.js';
+import { RuntimeEnvironments } from './images/index.js';
+import { TrainingService, type TrainingJobRecord } from './training/index.js';
+import { KyselyTrainingJobRepository } from './store/repositories/training-jobs.js';
+import { KyselyTrainingMetricsRepository } from './store/repositories/training-metrics.js';
 
 /** A running platform: its address and how to stop it. */
 export interface Platform {
@@ -45,9 +52,11 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const authenticator = createAuthenticator(config);
   const images = new ImageCatalog(config, { repository: new KyselyImageRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
+  let training: TrainingService | undefined;
+  const trainingFor = (tags: TagService): TrainingService => (training = buildTraining(config, database, { tags, objectStore, images, logs, logger }));
   const server = buildServer(
     {
-      sagemaker: buildSageMaker(config, database, { authenticator, objectStore }),
+      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
       runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
@@ -57,6 +66,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     { logger },
   );
   try {
+    await training?.start();
     await server.listen({ host: config.host, port: config.port });
   } catch (error) {
     await database.close();
@@ -73,6 +83,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     objectStore,
     async close() {
       await server.close();
+      await training?.close();
       await database.close();
     },
   };
@@ -82,13 +93,52 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
  * The SageMaker control plane over the metadata database. With an object store, CreateModel
  * checks that ModelDataUrl objects exist; with an authenticator, requests are SigV4-checked.
  */
-function buildSageMaker(config: Config, database: Database, ports: { objectStore?: ObjectStore; authenticator?: Authenticator } = {}): HttpService {
+function buildSageMaker(
+  config: Config,
+  database: Database,
+  ports: { objectStore?: ObjectStore; authenticator?: Authenticator; trainingFor?: (tags: TagService) => TrainingService } = {},
+): HttpService {
   const scope = { region: config.region, accountId: config.accountId };
   const tags = new TagService(new KyselyTagRepository(database));
   const models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags, ...(ports.objectStore ? { objectStore: ports.objectStore } : {}) });
   return createSageMakerService({
     maxBodyBytes: config.maxJsonBodyBytes,
-    operations: [tagOperations(tags), modelOperations(models)],
+    operations: [tagOperations(tags), modelOperations(models), ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : [])],
     ...(ports.authenticator ? { authenticator: ports.authenticator } : {}),
   });
+}
+
+/** Training jobs: local processes under a detached supervisor, capacity from the config (default: this machine). */
+function buildTraining(
+  config: Config,
+  database: Database,
+  deps: { tags: TagService; objectStore: ObjectStore; images: ImageCatalog; logs: LogService; logger: Logger },
+): TrainingService {
+  const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => deps.logger.warn(message) });
+  const baseEnv: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PIP_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX']) {
+    const value = process.env[name];
+    if (value !== undefined) baseEnv[name] = value;
+  }
+  return new TrainingService(
+    {
+      dataDir: config.dataDir,
+      region: config.region,
+      accountId: config.accountId,
+      capacity: { cpus: config.trainingCpus ?? cpus().length, memoryMiB: config.trainingMemoryMib ?? Math.floor(totalmem() / 2 ** 20), gpus: config.trainingGpus },
+      stopGraceSeconds: config.trainingStopGraceSeconds,
+    },
+    {
+      repository: new KyselyTrainingJobRepository<TrainingJobRecord>(database),
+      tags: deps.tags,
+      executor,
+      objectStore: deps.objectStore,
+      images: deps.images,
+      runtimes: new RuntimeEnvironments(config),
+      logs: deps.logs,
+      metrics: new KyselyTrainingMetricsRepository(database),
+      baseEnv,
+      logger: deps.logger,
+    },
+  );
 }

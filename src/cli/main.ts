@@ -2,6 +2,7 @@ import { runEnv } from './env-command.js';
 import { runServer } from './server-command.js';
 import { runImages } from './images-command.js';
 import { runLogs } from './logs-command.js';
+import { runSupervise } from './supervise-command.js';
 
 const usage = `usage: salvia <command> [options]
 
@@ -23,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return runImages(rest);
     case 'logs':
       return runLogs(rest);
+    case 'supervise':
+      return runSupervise(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -57,6 +57,16 @@ export const configSchema = z.object({
   maxJsonBodyBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
   /** Python interpreter for script mode and runtime environments (venvs are built from it); `/usr/bin/python3` to use Debian's python3-* packages. */
   python: z.string().min(1).default('python3'),
+  /** CPUs training jobs may use at once (instance types are mapped to vCPUs); default: this machine's. */
+  trainingCpus: z.coerce.number().int().positive().optional(),
+  /** Memory training jobs may use at once, in MiB; default: this machine's. */
+  trainingMemoryMib: z.coerce.number().int().positive().optional(),
+  /** GPUs training jobs may use at once. */
+  trainingGpus: z.coerce.number().int().min(0).default(0),
+  /** Seconds between SIGTERM and SIGKILL when a job is stopped or times out (SageMaker: 120). */
+  trainingStopGraceSeconds: z.coerce.number().min(0).default(120),
+  /** Run training instances under bubblewrap when it works (real /opt/ml, hostnames, network isolation). */
+  trainingSandbox: booleanText.default(true),
   /** pino log level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -82,6 +92,11 @@ const envNames: Record<keyof ConfigInput, string> = {
   maxJsonBodyBytes: 'SALVIA_MAX_JSON_BODY_BYTES',
   logLevel: 'SALVIA_LOG_LEVEL',
   python: 'SALVIA_PYTHON',
+  trainingCpus: 'SALVIA_TRAINING_CPUS',
+  trainingMemoryMib: 'SALVIA_TRAINING_MEMORY_MIB',
+  trainingGpus: 'SALVIA_TRAINING_GPUS',
+  trainingStopGraceSeconds: 'SALVIA_TRAINING_STOP_GRACE_SECONDS',
+  trainingSandbox: 'SALVIA_TRAINING_SANDBOX',
 };
 
 /** Thrown when a setting does not parse; the message names the flag or variable. */

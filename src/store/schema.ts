@@ -13,6 +13,7 @@ export interface Schema {
   log_events: LogEventsTable;
   images: ImagesTable;
   training_metrics: TrainingMetricsTable;
+  training_jobs: TrainingJobsTable;
 }
 
 export interface TagsTable {
@@ -79,4 +80,16 @@ export interface ImagesTable {
   entrypoint: string | null;
   /** Epoch milliseconds. */
   creation_time: number;
+}
+
+/** SageMaker training jobs (migration 0006): keys, times and status as columns, the rest in `document` (JSON). */
+export interface TrainingJobsTable {
+  name_lower: string;
+  name: string;
+  arn: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
+  last_modified_time: number;
+  status: string;
+  document: string;
 }

@@ -7,3 +7,4 @@ export { encodePageToken, decodePageToken } from './page-token.js';
 export { toRecord, toWire } from './wire-records.js';
 export { modelOperations } from './model-operations.js';
 export { tagOperations, tagsFromWire, tagsToWire } from './tag-operations.js';
+export { trainingOperations, describeTrainingJobOutput } from './training-operations.js';

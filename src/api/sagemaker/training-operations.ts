@@ -1,0 +1,99 @@
+import type {
+  CreateTrainingJobRequest,
+  CreateTrainingJobResponse,
+  DescribeTrainingJobRequest,
+  DescribeTrainingJobResponse,
+  ListTrainingJobsRequest,
+  ListTrainingJobsResponse,
+  StopTrainingJobRequest,
+} from '@aws-sdk/client-sagemaker';
+import { trainingSeconds, type TrainingJobRecord, type TrainingService } from '../../training/index.js';
+import { parseListInput, nextPageToken } from './list-input.js';
+import type { OperationTable } from './operation-table.js';
+import { tagsFromWire } from './tag-operations.js';
+
+const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+
+/** DescribeTrainingJob's response for a record: the request's members echoed, status, times, results. */
+export function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrainingJobResponse {
+  const spec = job.spec;
+  const seconds = trainingSeconds(job);
+  return {
+    TrainingJobName: job.name,
+    TrainingJobArn: job.arn,
+    ModelArtifacts: { S3ModelArtifacts: job.modelArtifacts ?? '' },
+    TrainingJobStatus: job.status,
+    SecondaryStatus: job.secondaryStatus,
+    FailureReason: job.failureReason,
+    HyperParameters: spec.HyperParameters ?? {},
+    AlgorithmSpecification: spec.AlgorithmSpecification,
+    RoleArn: spec.RoleArn,
+    InputDataConfig: spec.InputDataConfig,
+    OutputDataConfig: spec.OutputDataConfig,
+    ResourceConfig: spec.ResourceConfig ? { ...spec.ResourceConfig, InstanceCount: spec.ResourceConfig.InstanceCount ?? 1 } : undefined,
+    VpcConfig: spec.VpcConfig,
+    StoppingCondition: spec.StoppingCondition ?? { MaxRuntimeInSeconds: 86400 },
+    CreationTime: new Date(job.creationTime),
+    TrainingStartTime: date(job.trainingStartTime),
+    TrainingEndTime: date(job.trainingEndTime),
+    LastModifiedTime: new Date(job.lastModifiedTime),
+    SecondaryStatusTransitions: job.transitions.map((t) => ({ Status: t.status, StartTime: new Date(t.startTime), EndTime: date(t.endTime), StatusMessage: t.statusMessage })),
+    FinalMetricDataList: (job.finalMetrics ?? []).map((m) => ({ MetricName: m.metricName, Value: m.value, Timestamp: new Date(m.timestamp) })),
+    EnableNetworkIsolation: spec.EnableNetworkIsolation ?? false,
+    EnableInterContainerTrafficEncryption: spec.EnableInterContainerTrafficEncryption ?? false,
+    EnableManagedSpotTraining: spec.EnableManagedSpotTraining ?? false,
+    CheckpointConfig: spec.CheckpointConfig,
+    TrainingTimeInSeconds: seconds,
+    BillableTimeInSeconds: seconds,
+    DebugHookConfig: spec.DebugHookConfig,
+    ExperimentConfig: spec.ExperimentConfig,
+    TensorBoardOutputConfig: spec.TensorBoardOutputConfig,
+    Environment: spec.Environment,
+    RetryStrategy: spec.RetryStrategy,
+  };
+}
+
+/** CreateTrainingJob, DescribeTrainingJob, ListTrainingJobs and StopTrainingJob over a TrainingService. */
+export function trainingOperations(training: TrainingService): OperationTable {
+  return {
+    async CreateTrainingJob(input) {
+      const { TrainingJobName, Tags, ...spec } = input as unknown as CreateTrainingJobRequest;
+      const job = await training.create(TrainingJobName as string, spec, tagsFromWire(Tags));
+      const output: CreateTrainingJobResponse = { TrainingJobArn: job.arn };
+      return output;
+    },
+
+    async DescribeTrainingJob(input) {
+      const request = input as unknown as DescribeTrainingJobRequest;
+      return describeTrainingJobOutput(await training.describe(request.TrainingJobName as string));
+    },
+
+    async ListTrainingJobs(input) {
+      const request = parseListInput(input as ListTrainingJobsRequest, {
+        sortFields: { Name: 'name', CreationTime: 'creationTime', Status: 'status' },
+        defaultSortBy: 'CreationTime',
+        defaultSortOrder: 'Descending',
+      });
+      const page = await training.list(request);
+      const output: ListTrainingJobsResponse = {
+        TrainingJobSummaries: page.items.map((j) => ({
+          TrainingJobName: j.name,
+          TrainingJobArn: j.arn,
+          CreationTime: new Date(j.creationTime),
+          TrainingEndTime: date(j.trainingEndTime),
+          LastModifiedTime: new Date(j.lastModifiedTime),
+          TrainingJobStatus: j.status,
+          SecondaryStatus: j.secondaryStatus,
+        })),
+        NextToken: nextPageToken(request, page.next),
+      };
+      return output;
+    },
+
+    async StopTrainingJob(input) {
+      const request = input as unknown as StopTrainingJobRequest;
+      await training.stop(request.TrainingJobName as string);
+      return {};
+    },
+  };
+}

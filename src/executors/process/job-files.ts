@@ -1,0 +1,24 @@
+import path from 'node:path';
+
+/** Where the process executor keeps one job's state inside its job directory. */
+export function jobFiles(jobDir: string) {
+  const dir = path.join(jobDir, 'supervisor');
+  return {
+    dir,
+    spec: path.join(dir, 'spec.json'),
+    pid: path.join(dir, 'pid'),
+    instancePids: path.join(dir, 'instances.json'),
+    result: path.join(dir, 'result.json'),
+    stop: path.join(dir, 'stop'),
+    log: path.join(dir, 'supervisor.log'),
+    hosts: path.join(dir, 'hosts'),
+    logs: path.join(jobDir, 'logs'),
+  } as const;
+}
+
+/** The spec file the server writes and the supervisor runs. */
+export interface SupervisorSpec {
+  readonly instances: ReadonlyArray<{ readonly host: string; readonly argv: readonly string[]; readonly cwd?: string; readonly env: Readonly<Record<string, string>> }>;
+  readonly maxRuntimeSeconds: number;
+  readonly stopGraceSeconds: number;
+}

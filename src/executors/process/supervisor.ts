@@ -1,0 +1,118 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, mkdirSync, type WriteStream } from 'node:fs';
+import path from 'node:path';
+import type { ExecutionResult, InstanceResult } from '../executor.js';
+import { jobFiles, type SupervisorSpec } from './job-files.js';
+
+/** Turns a byte stream into timestamped lines (`<epoch ms> <line>\n`) appended to `out`. */
+function pipeLines(source: NodeJS.ReadableStream, out: WriteStream): Promise<void> {
+  let partial = '';
+  source.setEncoding('utf8');
+  source.on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    const now = Date.now();
+    for (const line of lines) out.write(`${now} ${line.endsWith('\r') ? line.slice(0, -1) : line}\n`);
+  });
+  return new Promise((resolve) => {
+    source.once('end', () => {
+      if (partial !== '') out.write(`${Date.now()} ${partial}\n`);
+      resolve();
+    });
+    source.once('error', () => resolve());
+  });
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * `salvia supervise <jobDir>`: runs the instances of spec.json (each in its own process group),
+ * appends their output lines to logs/<host>.log, enforces MaxRuntimeInSeconds and stop requests
+ * (a `stop` file or SIGTERM: SIGTERM to every instance, SIGKILL after the grace period), stops the
+ * others when one instance fails, and finally writes result.json atomically. Returns the exit code.
+ */
+export async function runSupervisor(jobDir: string): Promise<number> {
+  const files = jobFiles(jobDir);
+  const spec = JSON.parse(readFileSync(files.spec, 'utf8')) as SupervisorSpec;
+  mkdirSync(files.logs, { recursive: true });
+  const startTime = Date.now();
+  let stopped = false;
+  let timedOut = false;
+  let terminating = false;
+  const children: ChildProcess[] = [];
+  const results: Array<InstanceResult | undefined> = spec.instances.map(() => undefined);
+  const killTimers: NodeJS.Timeout[] = [];
+
+  const terminate = (): void => {
+    if (terminating) return;
+    terminating = true;
+    children.forEach((child, i) => {
+      if (results[i] === undefined) killGroup(child.pid, 'SIGTERM');
+    });
+    killTimers.push(
+      setTimeout(() => {
+        children.forEach((child, i) => {
+          if (results[i] === undefined) killGroup(child.pid, 'SIGKILL');
+        });
+      }, spec.stopGraceSeconds * 1000),
+    );
+  };
+
+  const done = spec.instances.map((instance, i) => {
+    const out = createWriteStream(path.join(files.logs, `${instance.host}.log`), { flags: 'a' });
+    const [program, ...args] = instance.argv;
+    const child = spawn(program as string, args, { cwd: instance.cwd, env: { ...instance.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    const piped = Promise.all([pipeLines(child.stdout as NodeJS.ReadableStream, out), pipeLines(child.stderr as NodeJS.ReadableStream, out)]);
+    return new Promise<void>((resolve) => {
+      let error: string | undefined;
+      child.once('error', (e) => {
+        error = e.message;
+        out.write(`${Date.now()} salvia: cannot start ${String(program)}: ${e.message}\n`);
+      });
+      child.once('close', (code, signal) => {
+        void piped.then(() => {
+          results[i] = { host: instance.host, exitCode: code, signal, ...(error !== undefined ? { error } : {}) };
+          out.end(() => resolve());
+          if ((code !== 0 || error !== undefined) && !terminating) terminate();
+        });
+      });
+    });
+  });
+  writeFileSync(files.instancePids, JSON.stringify(children.map((c) => c.pid ?? null)));
+
+  const requestStop = (): void => {
+    if (!terminating) stopped = true;
+    terminate();
+  };
+  process.on('SIGTERM', requestStop);
+  process.on('SIGINT', requestStop);
+  process.on('SIGHUP', () => undefined);
+  const watcher = setInterval(() => {
+    if (!terminating && existsSync(files.stop)) requestStop();
+  }, 100);
+  const deadline = setTimeout(
+    () => {
+      if (!terminating) timedOut = true;
+      terminate();
+    },
+    Math.min(spec.maxRuntimeSeconds * 1000, 2 ** 31 - 1),
+  );
+
+  await Promise.all(done);
+  clearInterval(watcher);
+  clearTimeout(deadline);
+  killTimers.forEach(clearTimeout);
+  const result: ExecutionResult = { instances: results as InstanceResult[], stopped, timedOut, startTime, endTime: Date.now() };
+  const tmp = `${files.result}.tmp`;
+  writeFileSync(tmp, JSON.stringify(result));
+  renameSync(tmp, files.result);
+  return 0;
+}

@@ -1,0 +1,14 @@
+export { TrainingService } from './training-service.js';
+export type { TrainingServiceConfig, TrainingServiceDependencies } from './training-service.js';
+export type { TrainingJobRepository } from './training-job-repository.js';
+export type { TrainingJobRecord, TrainingJobSpec, TrainingJobSortField, TrainingJobStatus, SecondaryStatus, StatusTransition, FinalMetric } from './training-job-record.js';
+export { finalStatus, enterStatus, finish, isRetryable, isTerminal, trainingSeconds, defaultStatusMessage } from './status.js';
+export type { JobOutcome, FinalStatus } from './status.js';
+export { contractEnvironment, configFiles, resourceConfig, inputDataConfig, hostNames, userArgs, toolkitJson } from './container-contract.js';
+export type { InstanceContext } from './container-contract.js';
+export { instanceResources } from './instance-types.js';
+export type { InstanceResources } from './instance-types.js';
+export { CapacityQueue } from './capacity-queue.js';
+export type { Demand } from './capacity-queue.js';
+export { TRAINING_LOG_GROUP } from './log-tailer.js';
+export { trainingJobDir } from './job-layout.js';

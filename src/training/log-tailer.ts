@@ -1,0 +1,90 @@
+import { open, readFile, writeFile } from 'node:fs/promises';
+import { LogStreamWriter, type LogAppender } from '../logs/index.js';
+import type { MetricExtractor, MetricSample } from './metrics/index.js';
+
+/** The CloudWatch Logs group of training jobs. */
+export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
+
+/** One instance's output file and where its lines go. */
+interface Source {
+  readonly file: string;
+  readonly writer: LogStreamWriter;
+  offset: number;
+}
+
+/**
+ * Follows the instances' output files (`<epoch ms> <line>` per line, written by the supervisor)
+ * into one CloudWatch stream per instance (`<job>/algo-<n>-<epoch s>`) and the metric extractor.
+ * Offsets are saved next to the files after each flush, so a restarted server resumes where the
+ * previous one stopped.
+ */
+export class LogTailer {
+  private readonly sources: Source[];
+
+  constructor(
+    appender: LogAppender,
+    streams: ReadonlyArray<{ readonly file: string; readonly stream: string }>,
+    private readonly offsetsFile: string,
+    private readonly extractor: MetricExtractor,
+    private readonly onSamples: (samples: MetricSample[]) => Promise<void>,
+  ) {
+    this.sources = streams.map(({ file, stream }) => ({ file, writer: new LogStreamWriter(appender, TRAINING_LOG_GROUP, stream), offset: 0 }));
+  }
+
+  /** Loads saved offsets (after a restart). */
+  async resume(): Promise<void> {
+    const saved = JSON.parse(await readFile(this.offsetsFile, 'utf8').catch(() => '[]')) as number[];
+    this.sources.forEach((s, i) => (s.offset = saved[i] ?? 0));
+  }
+
+  /** Writes a line that is not program output (runtime set-up progress) to an instance's stream. */
+  note(instance: number, line: string): void {
+    this.sources[instance]?.writer.write(line);
+  }
+
+  /** Reads every complete new line of every file; returns whether anything was read. */
+  async poll(): Promise<boolean> {
+    let any = false;
+    const samples: MetricSample[] = [];
+    for (const source of this.sources) {
+      const handle = await open(source.file, 'r').catch(() => undefined);
+      if (!handle) continue;
+      try {
+        const { size } = await handle.stat();
+        if (size <= source.offset) continue;
+        const buffer = Buffer.alloc(size - source.offset);
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, source.offset);
+        const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (end < 0) continue;
+        const text = buffer.subarray(0, end).toString('utf8');
+        source.offset += end + 1;
+        any = true;
+        for (const raw of text.split('\n')) {
+          const space = raw.indexOf(' ');
+          const timestamp = Number(raw.slice(0, space));
+          const line = raw.slice(space + 1);
+          const at = Number.isFinite(timestamp) && space > 0 ? timestamp : Date.now();
+          if (line !== '') source.writer.write(line, at);
+          samples.push(...this.extractor.feed(line, at));
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+    if (samples.length > 0) await this.onSamples(samples);
+    return any;
+  }
+
+  /** Stores everything buffered and saves the offsets. */
+  async flush(): Promise<void> {
+    await Promise.all(this.sources.map((s) => s.writer.flush()));
+    await writeFile(this.offsetsFile, JSON.stringify(this.sources.map((s) => s.offset)));
+  }
+
+  /** Reads what is left, stores it and closes the streams: call before the job leaves InProgress. */
+  async close(): Promise<void> {
+    await this.poll();
+    await Promise.all(this.sources.map((s) => s.writer.close()));
+    await writeFile(this.offsetsFile, JSON.stringify(this.sources.map((s) => s.offset)));
+  }
+}

@@ -1,0 +1,230 @@
+import { ResourceInUse, ValidationException } from '../errors/index.js';
+import type { Executor } from '../executors/index.js';
+import type { ResolvedImage, ResolveOptions, PythonEnvironment } from '../images/index.js';
+import type { LogAppender } from '../logs/index.js';
+import type { ObjectStore } from '../objectstore/index.js';
+import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
+import { ActiveJob } from './active-job.js';
+import { CapacityQueue, type Demand } from './capacity-queue.js';
+import { validateTrainingJobSpec } from './create-validation.js';
+import { instanceResources } from './instance-types.js';
+import { trainingJobDir } from './job-layout.js';
+import { monitorAndFinish, prepareAndLaunch, ServerClosing, type RunContext } from './job-run.js';
+import type { TrainingMetricsRepository } from './metrics/index.js';
+import { enterStatus, finish, isRetryable, type JobOutcome } from './status.js';
+import type { TrainingJobRecord, TrainingJobSortField, TrainingJobSpec } from './training-job-record.js';
+import type { TrainingJobRepository } from './training-job-repository.js';
+
+/** The training service's slice of the configuration. */
+export interface TrainingServiceConfig extends ArnScope {
+  readonly dataDir: string;
+  /** What jobs may use at once; instance types are mapped to vCPUs/memory/GPUs. */
+  readonly capacity: Demand;
+  /** SIGTERM → SIGKILL delay on stop and timeout (SageMaker: 120 s). */
+  readonly stopGraceSeconds: number;
+  /** How often running jobs are polled (default 100 ms). */
+  readonly pollIntervalMs?: number;
+}
+
+export interface TrainingServiceDependencies {
+  readonly repository: TrainingJobRepository;
+  readonly tags: TagService;
+  readonly executor: Executor;
+  readonly objectStore: ObjectStore;
+  readonly images: { resolve(uri: string, options?: ResolveOptions): Promise<ResolvedImage> };
+  readonly runtimes: { ensure(requirements: string | undefined, onLog: (line: string) => void): Promise<PythonEnvironment> };
+  readonly logs: LogAppender;
+  readonly metrics: TrainingMetricsRepository;
+  /** Variables every training process inherits (PATH, HOME, LANG …). */
+  readonly baseEnv: Readonly<Record<string, string>>;
+  readonly logger?: { error(object: object, message: string): void };
+  readonly clock?: () => number;
+}
+
+/**
+ * SageMaker training jobs: CreateTrainingJob / Describe / List / Stop, and running them — queued
+ * FIFO against the configured capacity, prepared and uploaded by the server, executed by the
+ * Executor outside the server process. `start()` re-attaches to jobs left running by a previous
+ * server; `close()` stops following jobs without stopping them.
+ */
+export class TrainingService {
+  private readonly active = new Map<string, ActiveJob>();
+  private readonly queue: CapacityQueue;
+  private readonly clock: () => number;
+  private readonly context: RunContext;
+  private closing = false;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly config: TrainingServiceConfig,
+    private readonly deps: TrainingServiceDependencies,
+  ) {
+    this.clock = deps.clock ?? Date.now;
+    this.queue = new CapacityQueue(config.capacity);
+    this.context = {
+      dataDir: config.dataDir,
+      region: config.region,
+      cpus: config.capacity.cpus,
+      stopGraceSeconds: config.stopGraceSeconds,
+      pollIntervalMs: config.pollIntervalMs ?? 100,
+      executor: deps.executor,
+      objectStore: deps.objectStore,
+      images: deps.images,
+      runtimes: deps.runtimes,
+      logs: deps.logs,
+      metrics: deps.metrics,
+      baseEnv: deps.baseEnv,
+      clock: this.clock,
+      closing: () => this.closing,
+    };
+    deps.tags.registerResourceType('training-job', async (name) => {
+      if (!(await deps.repository.get(name))) throw new ValidationException('Requested resource not found.');
+    });
+  }
+
+  arn(name: string): string {
+    return resourceArn(this.config, 'training-job', name);
+  }
+
+  private notFound(): ValidationException {
+    return new ValidationException('Requested resource not found.');
+  }
+
+  private duplicate(arn: string): ResourceInUse {
+    return new ResourceInUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
+  }
+
+  private demand(spec: TrainingJobSpec): Demand {
+    const r = instanceResources(spec.ResourceConfig?.InstanceType ?? '') ?? { vcpus: 1, memoryMiB: 1024, gpus: 0 };
+    const n = spec.ResourceConfig?.InstanceCount ?? 1;
+    return { cpus: r.vcpus * n, memoryMiB: r.memoryMiB * n, gpus: r.gpus * n };
+  }
+
+  /**
+   * Creates a job and queues it. Throws ValidationException for bad input (instance type, S3
+   * URIs, unknown image, built-in algorithms — not available yet), ResourceInUse for a duplicate name.
+   */
+  async create(name: string, spec: TrainingJobSpec, tags: readonly Tag[] = []): Promise<TrainingJobRecord> {
+    validateTrainingJobSpec(spec);
+    const arn = this.arn(name);
+    if (await this.deps.repository.get(name)) throw this.duplicate(arn);
+    const uri = spec.AlgorithmSpecification?.TrainingImage as string;
+    const image = await this.deps.images.resolve(uri, { ...(spec.HyperParameters ? { hyperparameters: spec.HyperParameters } : {}), purpose: 'train' });
+    if (image.kind === 'builtin') {
+      throw new ValidationException(
+        `TrainingImage ${uri} is SageMaker's built-in ${image.algorithm} algorithm, which is not available in Salvia yet; use a framework image with a training script (sagemaker_program) or an image registered with salvia images add.`,
+      );
+    }
+    const now = this.clock();
+    const base: TrainingJobRecord = { name, arn, creationTime: now, lastModifiedTime: now, status: 'InProgress', secondaryStatus: 'Starting', transitions: [], spec, attempt: 1 };
+    const record = enterStatus(base, 'InProgress', 'Starting', now);
+    if (!(await this.deps.repository.insert(record))) throw this.duplicate(arn);
+    await this.deps.tags.put(arn, tags);
+    this.enqueue(new ActiveJob(record, this.deps.repository));
+    return record;
+  }
+
+  /** Throws ValidationException "Requested resource not found." if there is none. */
+  async describe(name: string): Promise<TrainingJobRecord> {
+    const record = await this.deps.repository.get(name);
+    if (!record) throw this.notFound();
+    return record;
+  }
+
+  list(request: ListRequest<TrainingJobSortField>): Promise<ListPage<TrainingJobRecord>> {
+    return this.deps.repository.list(request);
+  }
+
+  /**
+   * StopTrainingJob: status Stopping; a queued job ends Stopped at once, a running one gets
+   * SIGTERM (SIGKILL after the grace period) and ends Stopped after its artifacts are uploaded.
+   * Throws ValidationException for a missing job or one that is not InProgress.
+   */
+  async stop(name: string): Promise<void> {
+    const stored = await this.deps.repository.get(name);
+    if (!stored) throw this.notFound();
+    const job = this.active.get(name.toLowerCase());
+    if (stored.status !== 'InProgress' || !job) throw new ValidationException(`The request was rejected because the training job is in status ${stored.status}.`);
+    await job.update((r) => ({ ...enterStatus(r, 'Stopping', 'Stopping', this.clock()), stopRequested: true }));
+    if (this.queue.cancel(name.toLowerCase())) {
+      await this.complete(job, { kind: 'stopped' });
+      this.active.delete(name.toLowerCase());
+    } else if (job.launched) {
+      await this.deps.executor.requestStop(trainingJobDir(this.config.dataDir, job.name));
+    }
+  }
+
+  private enqueue(job: ActiveJob): void {
+    const key = job.name.toLowerCase();
+    this.active.set(key, job);
+    this.queue.submit(key, this.demand(job.record.spec), () => this.track(this.run(job, false)));
+  }
+
+  private track(run: Promise<void>): void {
+    this.running.add(run);
+    void run.finally(() => this.running.delete(run));
+  }
+
+  private async run(job: ActiveJob, resume: boolean): Promise<void> {
+    const key = job.name.toLowerCase();
+    let outcome: JobOutcome;
+    try {
+      const notes: string[] = [];
+      const early = resume ? undefined : await prepareAndLaunch(job, this.context, notes);
+      if (resume) job.launched = true;
+      outcome = early ?? (await monitorAndFinish(job, this.context, notes, resume));
+    } catch (error) {
+      if (error instanceof ServerClosing || this.closing) {
+        this.queue.release(key);
+        return;
+      }
+      this.deps.logger?.error({ err: error, job: job.name }, 'training job failed inside the platform');
+      outcome = { kind: 'platform-error', message: error instanceof Error ? error.message : String(error) };
+    }
+    this.queue.release(key);
+    const retries = job.record.spec.RetryStrategy?.MaximumRetryAttempts ?? 0;
+    try {
+      if (isRetryable(outcome) && !job.record.stopRequested && job.record.attempt <= retries) {
+        await job.update((r) => ({ ...enterStatus(r, 'InProgress', 'Restarting', this.clock()), attempt: r.attempt + 1 }));
+        this.enqueue(new ActiveJob(job.record, this.deps.repository));
+        return;
+      }
+      await this.complete(job, outcome);
+    } catch (error) {
+      this.deps.logger?.error({ err: error, job: job.name }, 'could not record the end of a training job');
+    } finally {
+      if (this.active.get(key) === job) this.active.delete(key);
+    }
+  }
+
+  private async complete(job: ActiveJob, outcome: JobOutcome): Promise<void> {
+    const final: JobOutcome = job.record.stopRequested && outcome.kind === 'completed' ? { kind: 'stopped' } : outcome;
+    await job.update((r) => finish(r, final, this.clock()));
+  }
+
+  /**
+   * Resumes after a restart: jobs that were training are re-attached (their processes kept
+   * running; a job whose supervisor died ends Failed), jobs that had not started are queued again.
+   */
+  async start(): Promise<void> {
+    for (const record of await this.deps.repository.withStatus(['InProgress', 'Stopping'])) {
+      const job = new ActiveJob(record, this.deps.repository);
+      const key = record.name.toLowerCase();
+      if (record.trainingStartTime !== undefined) {
+        this.active.set(key, job);
+        this.queue.occupy(key, this.demand(record.spec));
+        this.track(this.run(job, true));
+      } else if (record.stopRequested) {
+        await this.complete(job, { kind: 'stopped' });
+      } else {
+        this.enqueue(job);
+      }
+    }
+  }
+
+  /** Stops following jobs (they keep running and are re-attached by the next start()). */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.running]);
+  }
+}
