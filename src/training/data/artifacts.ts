@@ -1,9 +1,9 @@
 import type { Stats } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gzipSync } from 'node:zlib';
+import { createGunzip, gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { isAwsError } from '../../errors/index.js';
 import type { ObjectStore } from '../../objectstore/index.js';
@@ -45,7 +45,8 @@ const extractedTypes = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory'
  * Downloads a `.tar.gz` object and extracts it into `destDir` (created). Safe against hostile
  * archives: absolute paths are made relative (as GNU tar does), entries with `..` or landing outside `destDir` are
  * refused, symbolic and hard links are skipped, ownership is not restored. Throws ChannelError:
- * ObjectUnavailable (no such object or bucket), DecompressionFailed (not a tar.gz), UnsafeKey (entries
+ * ObjectUnavailable (no such object or bucket), DecompressionFailed (not a tar.gz), WriteFailed,
+ * UnsafeKey (entries
  * with `..` or outside `destDir`: the others are extracted, those are not).
  */
 export async function extractTarGz(store: ObjectStore, source: { bucket: string; key: string }, destDir: string): Promise<void> {
@@ -62,13 +63,25 @@ export async function extractTarGz(store: ObjectStore, source: { bucket: string;
   const root = path.resolve(destDir);
   await mkdir(root, { recursive: true });
   const refused: string[] = [];
+  const warnings: { code: string; message: string }[] = [];
+  // An empty archive (only zero blocks) is valid, though node-tar calls it unrecognised: remember whether any data came.
+  let sawData = false;
+  const watch = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (!sawData && chunk.some((byte) => byte !== 0)) sawData = true;
+      done(null, chunk);
+    },
+  });
   try {
     await pipeline(
       body,
+      createGunzip(),
+      watch,
       tar.x({
         cwd: root,
-        strict: true,
+        strict: false,
         preserveOwner: false,
+        onwarn: (code, message) => warnings.push({ code, message }),
         filter: (entryPath, entry) => {
           const type = 'type' in entry ? entry.type : undefined;
           if (type !== undefined && !extractedTypes.has(type)) return false;
@@ -84,13 +97,29 @@ export async function extractTarGz(store: ObjectStore, source: { bucket: string;
     );
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('TAR_'))) {
+    const emptyArchive = code === 'TAR_BAD_ARCHIVE' && !sawData;
+    if (!emptyArchive && typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('TAR_'))) {
       throw new ChannelError('DecompressionFailed', `S3 object "${uri}" is not a valid tar.gz archive: ${(error as Error).message}.`, { cause: error });
     }
-    throw error;
+    if (!emptyArchive) throw error;
+  }
+  const fatal = warnings.filter((warning) => warning.code !== 'TAR_ENTRY_INFO' && !(warning.code === 'TAR_BAD_ARCHIVE' && !sawData));
+  const broken = fatal.find((warning) => warning.code === 'TAR_BAD_ARCHIVE' || warning.code === 'TAR_ABORT');
+  if (broken) throw new ChannelError('DecompressionFailed', `S3 object "${uri}" is not a valid tar.gz archive: ${broken.message}.`);
+  if (fatal.length > 0) {
+    throw new ChannelError(
+      'WriteFailed',
+      `Could not extract S3 object "${uri}" into ${root}: ${fatal
+        .slice(0, 3)
+        .map((warning) => warning.message)
+        .join('; ')}.`,
+    );
   }
   if (refused.length > 0) {
-    const shown = refused.slice(0, 5).map((entry) => `"${entry}"`).join(', ');
+    const shown = refused
+      .slice(0, 5)
+      .map((entry) => `"${entry}"`)
+      .join(', ');
     throw new ChannelError('UnsafeKey', `Archive "${uri}" has entries that would be written outside the directory (${shown}); they were not extracted.`);
   }
 }

@@ -87,7 +87,11 @@ async function listManifestObjects(store: ObjectStore, location: S3Location, uri
   const { text } = await readManifest(store, location, 'manifest file');
   const { prefix, keys } = parseManifest(text, uri);
   if (keys.length === 0) throw new ChannelError('NoObjects', `The manifest file "${uri}" given in input data source lists no S3 objects.`);
-  const infos = await headAll(store, keys.map((key) => ({ bucket: prefix.bucket, key })), uri);
+  const infos = await headAll(
+    store,
+    keys.map((key) => ({ bucket: prefix.bucket, key })),
+    uri,
+  );
   return infos.map((info) => ({ bucket: prefix.bucket, key: info.key, size: info.size, relativePath: relativeTo(prefix.key, info.key) }));
 }
 
@@ -99,6 +103,11 @@ async function listAugmentedManifest(store: ObjectStore, location: S3Location, s
     for (const line of lines) for (const attribute of line.attributes) if (attribute.ref) refs.set(formatS3Uri(attribute.ref), attribute.ref);
     await headAll(store, [...refs.values()], source.S3Uri);
   }
-  const manifest: ChannelObject = { bucket: location.bucket, key: location.key, size: info.size, relativePath: location.key.slice(location.key.lastIndexOf('/') + 1) };
+  const manifest: ChannelObject = {
+    bucket: location.bucket,
+    key: location.key,
+    size: info.size,
+    relativePath: location.key.slice(location.key.lastIndexOf('/') + 1),
+  };
   return { objects: [manifest], augmentedManifestLines: lines };
 }

@@ -75,7 +75,9 @@ export class CheckpointSync {
         const { body } = await this.store.getObject(this.bucket, key);
         await pipeline(body, createWriteStream(target));
       } catch (error) {
-        throw new ChannelError('WriteFailed', `Could not restore checkpoint "${formatS3Uri({ bucket: this.bucket, key })}": ${(error as Error).message}.`, { cause: error });
+        throw new ChannelError('WriteFailed', `Could not restore checkpoint "${formatS3Uri({ bucket: this.bucket, key })}": ${(error as Error).message}.`, {
+          cause: error,
+        });
       }
       const info = await lstat(target);
       this.uploaded.set(relative.split(path.sep).join('/'), { size: info.size, mtimeMs: info.mtimeMs });

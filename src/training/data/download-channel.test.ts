@@ -8,26 +8,36 @@ import { ChannelError } from './channel-error.js';
 import { downloadChannel, listChannelObjects } from './channel-objects.js';
 import { putMany, withStore } from './test-store.js';
 
-const isChannelError = (kind: string, ...fragments: string[]) => (error: unknown) =>
-  error instanceof ChannelError && error.kind === kind && fragments.every((fragment) => error.message.includes(fragment));
+const isChannelError =
+  (kind: string, ...fragments: string[]) =>
+  (error: unknown) =>
+    error instanceof ChannelError && error.kind === kind && fragments.every((fragment) => error.message.includes(fragment));
 
 /** Every file under dir, relative, `/`-separated, sorted. */
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath ?? entry.path, entry.name)).split(path.sep).join('/'))
+    .map((entry) =>
+      path
+        .relative(dir, path.join(entry.parentPath ?? entry.path, entry.name))
+        .split(path.sep)
+        .join('/'),
+    )
     .sort();
 }
 
 describe('downloadChannel', () => {
   it('writes each object at destDir/relativePath, thousands of small files included', () =>
     withStore(async (fixture) => {
-      const keys = Array.from({ length: 1500 }, (_, i) => `train/shard-${i % 7}/part-${String(i).padStart(4, '0')}.csv`);
+      const keys = Array.from({ length: 1000 }, (_, i) => `train/shard-${i % 7}/part-${String(i).padStart(4, '0')}.csv`);
       await putMany(fixture, 'data', keys);
       const { objects } = await listChannelObjects(fixture.store, { S3DataType: 'S3Prefix', S3Uri: 's3://data/train/' });
       const dest = path.join(fixture.dir, 'input', 'data', 'train');
+      const started = performance.now();
       await downloadChannel(fixture.store, objects, dest, { compression: 'None' });
+      const elapsed = performance.now() - started;
+      assert.ok(elapsed < 5000, `1000 small objects took ${Math.round(elapsed)} ms`);
       const files = await filesUnder(dest);
       assert.deepEqual(files, keys.map((key) => key.slice('train/'.length)).sort());
       assert.equal(await readFile(path.join(dest, 'shard-3', 'part-0010.csv'), 'utf8'), 'content of train/shard-3/part-0010.csv');
@@ -81,7 +91,10 @@ describe('downloadChannel', () => {
     withStore(async (fixture) => {
       await fixture.put('data', 'n/plain.csv', 'a,b\n');
       const { objects } = await listChannelObjects(fixture.store, { S3DataType: 'S3Prefix', S3Uri: 's3://data/n/' });
-      await assert.rejects(downloadChannel(fixture.store, objects, fixture.dir, { compression: 'Gzip' }), isChannelError('DecompressionFailed', 's3://data/n/plain.csv', 'Gzip'));
+      await assert.rejects(
+        downloadChannel(fixture.store, objects, fixture.dir, { compression: 'Gzip' }),
+        isChannelError('DecompressionFailed', 's3://data/n/plain.csv', 'Gzip'),
+      );
       await fixture.store.deleteObject('data', 'n/plain.csv');
       await assert.rejects(downloadChannel(fixture.store, objects, fixture.dir, {}), isChannelError('ObjectUnavailable', 's3://data/n/plain.csv'));
     }));

@@ -63,7 +63,9 @@ function failure(object: ChannelObject, error: unknown): unknown {
   }
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new ChannelError('DecompressionFailed', `S3 object "${uri}" is not valid gzip data (CompressionType is Gzip): ${(error as Error).message}.`, { cause: error });
+    return new ChannelError('DecompressionFailed', `S3 object "${uri}" is not valid gzip data (CompressionType is Gzip): ${(error as Error).message}.`, {
+      cause: error,
+    });
   }
   if (typeof code === 'string' && code.startsWith('E')) {
     return new ChannelError('WriteFailed', `Could not write S3 object "${uri}" to the channel directory: ${(error as Error).message}.`, { cause: error });

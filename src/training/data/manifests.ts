@@ -16,9 +16,13 @@ export async function readManifest(store: ObjectStore, location: S3Location, wha
     return { info, text: Buffer.concat(chunks).toString('utf8') };
   } catch (error) {
     if (isAwsError(error) && (error.code === 'NoSuchKey' || error.code === 'NoSuchBucket')) {
-      throw new ChannelError('NoObjects', `The ${what} "${formatS3Uri(location)}" given in input data source does not exist. Please ensure that the bucket and the object exist.`, {
-        cause: error,
-      });
+      throw new ChannelError(
+        'NoObjects',
+        `The ${what} "${formatS3Uri(location)}" given in input data source does not exist. Please ensure that the bucket and the object exist.`,
+        {
+          cause: error,
+        },
+      );
     }
     throw error;
   }
@@ -74,7 +78,10 @@ export async function headAll(store: ObjectStore, locations: readonly S3Location
   });
   if (missing.length > 0) {
     missing.sort();
-    const shown = missing.slice(0, 10).map((uri) => `"${uri}"`).join(', ');
+    const shown = missing
+      .slice(0, 10)
+      .map((uri) => `"${uri}"`)
+      .join(', ');
     const more = missing.length > 10 ? ` and ${missing.length - 10} more` : '';
     throw new ChannelError(
       'ManifestMissingKeys',

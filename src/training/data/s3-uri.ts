@@ -15,8 +15,7 @@ export interface S3Location {
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const match = /^s3:\/\/([^/]*)(?:\/(.*))?$/s.exec(uri);
   const bucket = match?.[1] ?? '';
-  const invalid = (why: string): ValidationException =>
-    new ValidationException(`Invalid S3 URI "${uri}": ${why}; expected s3://<bucket>/<key or prefix>.`);
+  const invalid = (why: string): ValidationException => new ValidationException(`Invalid S3 URI "${uri}": ${why}; expected s3://<bucket>/<key or prefix>.`);
   if (!match) throw invalid('it does not start with s3://');
   if (bucket === '') throw invalid('the bucket name is missing');
   try {
