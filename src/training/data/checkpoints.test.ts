@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { appendFile, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ChannelError } from './channel-error.js';
@@ -67,6 +68,30 @@ describe('CheckpointSync', () => {
       assert.deepEqual(
         (await listAllObjects(fixture.store, 'data', 'bg/')).map((o) => o.key),
         ['bg/model-1.json'],
+      );
+    }));
+
+  it('a file deleted before its upload is skipped (jobs prune old checkpoints); empty files upload', () =>
+    withStore(async (fixture) => {
+      const local = path.join(fixture.dir, 'c');
+      await mkdir(local, { recursive: true });
+      await writeFile(path.join(local, 'a'), 'a');
+      await writeFile(path.join(local, 'b'), 'b');
+      await writeFile(path.join(local, 'empty'), '');
+      const sync = new CheckpointSync(fixture.store, 's3://data/prune/', local, {
+        concurrency: 1,
+        onUpload: (relative) => {
+          if (relative !== 'empty') for (const other of ['a', 'b']) rmSync(path.join(local, other), { force: true });
+        },
+      });
+      assert.equal(await sync.finish(), 2);
+      const objects = await listAllObjects(fixture.store, 'data', 'prune/');
+      assert.deepEqual(
+        objects.map((o) => [o.key.replace(/prune\/[ab]$/, 'prune/a-or-b'), o.size]),
+        [
+          ['prune/a-or-b', 1],
+          ['prune/empty', 0],
+        ],
       );
     }));
 

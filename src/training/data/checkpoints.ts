@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { lstat, mkdir, readdir } from 'node:fs/promises';
+import { constants, createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, readdir, realpath } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { ObjectStore } from '../../objectstore/index.js';
@@ -150,7 +151,7 @@ export class CheckpointSync {
     this.pending = nextPending;
     let count = 0;
     await forEachLimited(due, this.concurrency, async ([relative, seen]) => {
-      await this.upload(relative);
+      if (!(await this.upload(relative))) return;
       // Recorded as seen before the upload: a change during it gives a new size/mtime, uploaded next time.
       this.uploaded.set(relative, seen);
       count++;
@@ -160,10 +161,35 @@ export class CheckpointSync {
     return count;
   }
 
-  private async upload(relative: string): Promise<void> {
+  /**
+   * Uploads one file; false when it is gone (deleted since the scan — jobs prune old checkpoints) or
+   * is no longer a regular file inside the directory. Never follows a symbolic link.
+   */
+  private async upload(relative: string): Promise<boolean> {
     const file = path.join(this.localDir, ...relative.split('/'));
-    const body = createReadStream(file);
-    await this.store.putObject(this.bucket, this.prefix + relative, { body, metadata: { userMetadata: {}, headers: {} } });
+    let handle;
+    try {
+      const parent = await realpath(path.dirname(file));
+      const root = await realpath(this.localDir);
+      if (parent !== root && !parent.startsWith(root + path.sep)) return false;
+      handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return false;
+      throw error;
+    }
+    try {
+      const info = await handle.stat();
+      if (!info.isFile()) return false;
+      // Exactly the bytes present now: a file still growing is uploaded again at the next scan.
+      const body = handle.createReadStream({ start: 0, end: Math.max(0, info.size - 1), autoClose: false });
+      const input = info.size === 0 ? Readable.from([]) : body;
+      if (info.size === 0) body.destroy();
+      await this.store.putObject(this.bucket, this.prefix + relative, { body: input, metadata: { userMetadata: {}, headers: {} }, contentLength: info.size });
+      return true;
+    } finally {
+      await handle.close();
+    }
   }
 
   /** Regular files under the directory (relative, `/`-separated) with size and mtime; links are not followed. */
