@@ -1,6 +1,6 @@
 import { open, readFile, writeFile } from 'node:fs/promises';
 import { LogStreamWriter, type LogAppender } from '../logs/index.js';
-import type { MetricExtractor, MetricSample } from './metrics/index.js';
+import { escapeControlCharacters, type MetricExtractor, type MetricSample } from './metrics/index.js';
 
 /** The CloudWatch Logs group of training jobs. */
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
@@ -62,7 +62,8 @@ export class LogTailer {
         for (const raw of text.split('\n')) {
           const space = raw.indexOf(' ');
           const timestamp = Number(raw.slice(0, space));
-          const line = raw.slice(space + 1);
+          // Stored as SageMaker's log pipeline stores it: TAB as #011 and other control characters escaped.
+          const line = escapeControlCharacters(raw.slice(space + 1));
           const at = Number.isFinite(timestamp) && space > 0 ? timestamp : Date.now();
           if (line !== '') source.writer.write(line, at);
           samples.push(...this.extractor.feed(line, at));

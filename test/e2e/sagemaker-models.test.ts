@@ -3,9 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import {
   AddTagsCommand,
   CreateModelCommand,
-  CreateTrainingJobCommand,
   DeleteModelCommand,
   DeleteTagsCommand,
+  DescribeDomainCommand,
   DescribeModelCommand,
   ListModelsCommand,
   ListTagsCommand,
@@ -181,9 +181,9 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
 
   it('names unimplemented model operations and rejects unknown ones', async () => {
     const notYet = await sdkError(() =>
-      sagemaker.send(new CreateTrainingJobCommand({ TrainingJobName: 'j', RoleArn: role, OutputDataConfig: { S3OutputPath: 's3://b/o' }, StoppingCondition: { MaxRuntimeInSeconds: 60 } })),
+      sagemaker.send(new DescribeDomainCommand({ DomainId: 'd-123456789012' })),
     );
-    assert.deepEqual(notYet, { name: 'UnknownOperationException', message: 'SageMaker operation CreateTrainingJob is not implemented by Salvia yet', status: 400 });
+    assert.deepEqual(notYet, { name: 'UnknownOperationException', message: 'SageMaker operation DescribeDomain is not implemented by Salvia yet', status: 400 });
     const unknown = await raw('SageMaker.NoSuchOperation', '{}');
     assert.equal(unknown.status, 400);
     assert.equal((JSON.parse(unknown.body.toString()) as { __type: string }).__type, 'UnknownOperationException');
