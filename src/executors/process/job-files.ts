@@ -21,4 +21,6 @@ export interface SupervisorSpec {
   readonly instances: ReadonlyArray<{ readonly host: string; readonly argv: readonly string[]; readonly cwd?: string; readonly env: Readonly<Record<string, string>> }>;
   readonly maxRuntimeSeconds: number;
   readonly stopGraceSeconds: number;
+  /** Instances run under bubblewrap (SIGTERM goes to the program, not to bwrap). */
+  readonly sandboxed?: boolean;
 }

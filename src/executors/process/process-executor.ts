@@ -58,6 +58,7 @@ export class ProcessExecutor implements Executor {
     const supervisorSpec: SupervisorSpec = {
       maxRuntimeSeconds: spec.maxRuntimeSeconds,
       stopGraceSeconds: spec.stopGraceSeconds,
+      sandboxed: this.realOptMl,
       instances: spec.instances.map((instance) => ({
         host: instance.host,
         env: instance.env,

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync, renameSync, writeFileSync, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdirSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionResult, InstanceResult } from '../executor.js';
 import { jobFiles, type SupervisorSpec } from './job-files.js';
@@ -32,6 +32,39 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   }
 }
 
+/** Processes of process group `pgid` other than its leader (Linux /proc). */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === pgid) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) members.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return members;
+}
+
+/**
+ * SIGTERM for one instance. Under bubblewrap the group leader is bwrap itself, which dies of
+ * SIGTERM and then SIGKILLs its child (--die-with-parent): the program would get no grace
+ * period. So the signal goes to the other members of the group (the program and its children).
+ */
+function terminateInstance(pid: number | undefined, sandboxed: boolean): void {
+  if (pid === undefined) return;
+  if (!sandboxed) return killGroup(pid, 'SIGTERM');
+  for (const member of groupMembers(pid)) {
+    try {
+      process.kill(member, 'SIGTERM');
+    } catch {
+      // gone
+    }
+  }
+}
+
 /**
  * `salvia supervise <jobDir>`: runs the instances of spec.json (each in its own process group),
  * appends their output lines to logs/<host>.log, enforces MaxRuntimeInSeconds and stop requests
@@ -54,7 +87,7 @@ export async function runSupervisor(jobDir: string): Promise<number> {
     if (terminating) return;
     terminating = true;
     children.forEach((child, i) => {
-      if (results[i] === undefined) killGroup(child.pid, 'SIGTERM');
+      if (results[i] === undefined) terminateInstance(child.pid, spec.sandboxed === true);
     });
     killTimers.push(
       setTimeout(() => {
