@@ -9,13 +9,9 @@ import type { LogAppender } from '../logs/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import type { ActiveJob } from './active-job.js';
 import { contractEnvironment, configFiles, hostNames } from './container-contract.js';
-import { ChannelError } from './data/channel-error.js';
-import { listChannelObjects } from './data/channel-objects.js';
-import { downloadChannel } from './data/download-channel.js';
-import { parseS3Uri } from './data/s3-uri.js';
-import { shardObjects } from './data/shard-objects.js';
+import { ChannelError, CheckpointSync, downloadChannel, listChannelObjects, parseS3Uri, shardObjects } from './data/index.js';
 import { instanceResources } from './instance-types.js';
-import { restoreCheckpoints, uploadCheckpoints, uploadDirectoriesAsTarGz } from './job-artifacts.js';
+import { uploadMergedTarGz } from './job-artifacts.js';
 import { hostPathFor, instanceDir, outputKey, trainingJobDir } from './job-layout.js';
 import { LogTailer } from './log-tailer.js';
 import { MetricExtractor, type TrainingMetricsRepository } from './metrics/index.js';
@@ -95,8 +91,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
       const dir = instanceDir(jobDir, n);
       if (image.kind === 'script-mode') await stageSubmitDirectory(ctx.objectStore, spec.HyperParameters, path.join(dir, 'code'));
       if (spec.CheckpointConfig?.S3Uri) {
-        const local = hostPathFor(dir, spec.CheckpointConfig.LocalPath ?? '/opt/ml/checkpoints') ?? path.join(dir, 'checkpoints');
-        const restored = await restoreCheckpoints(ctx.objectStore, parseS3Uri(spec.CheckpointConfig.S3Uri), local);
+        const restored = await new CheckpointSync(ctx.objectStore, spec.CheckpointConfig.S3Uri, checkpointDir(dir, spec.CheckpointConfig.LocalPath)).restore();
         if (n === 1 && restored > 0) notes.push(`Restored ${restored} checkpoint file(s) from ${spec.CheckpointConfig.S3Uri}`);
       }
     }
@@ -144,6 +139,11 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
   return undefined;
 }
 
+/** CheckpointConfig.LocalPath (default /opt/ml/checkpoints) on the host; a path outside /opt/ml maps to the instance's checkpoints/. */
+function checkpointDir(instance: string, localPath: string | undefined): string {
+  return hostPathFor(instance, localPath ?? '/opt/ml/checkpoints') ?? path.join(instance, 'checkpoints');
+}
+
 /** The epoch seconds in the log stream names: the training start. */
 function streamNames(job: ActiveJob): string[] {
   const epoch = Math.floor((job.record.trainingStartTime ?? job.record.creationTime) / 1000);
@@ -188,11 +188,15 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
     for (const stream of streams) await ctx.logs.append('/aws/sagemaker/TrainingJobs', stream.stream, []);
     for (const note of notes) tailer.note(0, note);
   }
+  const dirs = Array.from({ length: count }, (_, i) => instanceDir(jobDir, i + 1));
+  const checkpoints = spec.CheckpointConfig?.S3Uri ? dirs.map((dir) => new CheckpointSync(ctx.objectStore, spec.CheckpointConfig?.S3Uri as string, checkpointDir(dir, spec.CheckpointConfig?.LocalPath))) : [];
+  for (const sync of checkpoints) sync.start();
   let result: ExecutionResult | undefined;
   let lastFlush = ctx.clock();
   for (;;) {
     if (ctx.closing()) {
       await tailer.flush();
+      await Promise.allSettled(checkpoints.map((sync) => sync.finish()));
       throw new ServerClosing();
     }
     const state = await ctx.executor.poll(jobDir);
@@ -214,23 +218,20 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
   await tailer.close();
   const finalMetrics = extractor.final().map((m) => ({ metricName: m.MetricName, value: m.Value, timestamp: m.Timestamp.getTime() }));
   await job.update((r) => ({ ...r, finalMetrics }));
-  if (!result) return { kind: 'supervisor-lost' };
+  if (!result) {
+    await Promise.allSettled(checkpoints.map((sync) => sync.finish()));
+    return { kind: 'supervisor-lost' };
+  }
   const outcome = await outcomeOf(jobDir, result);
 
   await job.update((r) => enterStatus(r, statusOf(job), 'Uploading', ctx.clock()));
   try {
     const output = parseS3Uri(spec.OutputDataConfig?.S3OutputPath as string);
-    const dirs = Array.from({ length: count }, (_, i) => instanceDir(jobDir, i + 1));
     const modelKey = outputKey(output.key, name, 'model.tar.gz');
-    await uploadDirectoriesAsTarGz(ctx.objectStore, dirs.map((d) => path.join(d, 'model')), { bucket: output.bucket, key: modelKey }, path.join(jobDir, 'scratch'));
-    await uploadDirectoriesAsTarGz(ctx.objectStore, dirs.map((d) => path.join(d, 'output', 'data')), { bucket: output.bucket, key: outputKey(output.key, name, 'output.tar.gz') }, path.join(jobDir, 'scratch'));
+    await uploadMergedTarGz(ctx.objectStore, dirs.map((d) => path.join(d, 'model')), { bucket: output.bucket, key: modelKey }, path.join(jobDir, 'scratch'));
+    await uploadMergedTarGz(ctx.objectStore, dirs.map((d) => path.join(d, 'output', 'data')), { bucket: output.bucket, key: outputKey(output.key, name, 'output.tar.gz') }, path.join(jobDir, 'scratch'));
     await job.update((r) => ({ ...r, modelArtifacts: `s3://${output.bucket}/${modelKey}` }));
-    if (spec.CheckpointConfig?.S3Uri) {
-      for (const dir of dirs) {
-        const local = hostPathFor(dir, spec.CheckpointConfig.LocalPath ?? '/opt/ml/checkpoints') ?? path.join(dir, 'checkpoints');
-        await uploadCheckpoints(ctx.objectStore, local, parseS3Uri(spec.CheckpointConfig.S3Uri));
-      }
-    }
+    for (const sync of checkpoints) await sync.finish();
   } catch (error) {
     if (outcome.kind !== 'completed') return outcome;
     const client = clientProblem(error);
