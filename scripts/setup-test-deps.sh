@@ -2,7 +2,8 @@
 # Installs what the test suite needs beyond npm packages, on a fresh machine, when missing:
 #  - boto3 and the AWS CLI in the python3 on PATH (or $SALVIA_TEST_PYTHON), for the Python client tests;
 #  - a PostgreSQL server (Debian's `postgresql` package) for the store's PostgreSQL runs, which start
-#    their own throwaway cluster (test/helpers/postgres.ts) — no service is started here.
+#    their own throwaway cluster (test/helpers/postgres.ts) — no service is started here;
+#  - bubblewrap (Debian's `bubblewrap`), which sandboxes training jobs.
 # Idempotent and quiet when everything is there. Never fails the run because of PostgreSQL: if it
 # cannot be installed, the PostgreSQL tests are skipped with a loud banner (SALVIA_REQUIRE_POSTGRES=1
 # turns that into a failure). Runs from `npm test` (pretest) and so from .ci/run.
@@ -64,6 +65,19 @@ if ! pg_found; then
   banner "PostgreSQL could not be installed: the PostgreSQL store tests will be SKIPPED"
 elif [ "$(id -u)" = 0 ] && ! id -u postgres >/dev/null 2>&1 && ! id -u nobody >/dev/null 2>&1; then
   banner "running as root without a postgres or nobody user: the PostgreSQL store tests will be SKIPPED"
+fi
+
+# --- bubblewrap ---------------------------------------------------------------------------------
+# Training jobs run under bwrap (real /opt/ml, hostnames algo-N, network isolation); the training
+# e2e tests rely on it. Without it the server falls back to plain processes with a warning.
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "setup: installing bubblewrap with apt-get"
+  apt_install bubblewrap || true
+fi
+if ! command -v bwrap >/dev/null 2>&1; then
+  banner "bubblewrap (bwrap) could not be installed: the training e2e tests that need /opt/ml, hostnames or network isolation will fail"
+elif ! bwrap --bind / / --unshare-uts --unshare-net true >/dev/null 2>&1; then
+  banner "bwrap cannot create namespaces here (user namespaces disabled?): training jobs will run without a sandbox and its tests will fail"
 fi
 
 # Missing Python clients are reported above; the tests that need them fail on their own with a clear
