@@ -7,11 +7,9 @@ import type { ExecutionResult, ExecutionState, Executor, LaunchSpec } from '../e
 import { jobFiles, type SupervisorSpec } from './job-files.js';
 import { bubblewrapArgv, bubblewrapWorks, hostsFileText } from './sandbox.js';
 
-/** The `salvia` launcher (bin/salvia.js), found from this module in src/ or dist/src/. */
-function salviaBin(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const up = here.split(path.sep).includes('dist') ? '../../../..' : '../../..';
-  return path.resolve(here, up, 'bin', 'salvia.js');
+/** The supervisor's entry point next to this module (what `salvia supervise` runs, without loading the whole CLI). */
+function supervisorEntry(): string {
+  return fileURLToPath(new URL('./supervisor-main.js', import.meta.url));
 }
 
 function alive(pid: number): boolean {
@@ -32,7 +30,8 @@ export interface ProcessExecutorConfig {
 }
 
 /**
- * Runs instances as local processes under a detached supervisor (`salvia supervise <jobDir>`,
+ * Runs instances as local processes under a detached supervisor (`salvia supervise <jobDir>`, started
+ * through its light entry point supervisor-main.js;
  * its own session) that survives server restarts. With bubblewrap (probed once) each instance
  * sees its directory at the real /opt/ml, has hostname algo-N resolvable by the others and, with
  * network isolation, no network; without it, programs run as plain processes and must use the
@@ -78,7 +77,7 @@ export class ProcessExecutor implements Executor {
     await writeFile(files.spec, JSON.stringify(supervisorSpec));
     const log = openSync(files.log, 'a');
     try {
-      const child = spawn(process.execPath, [salviaBin(), 'supervise', spec.jobDir], { detached: true, stdio: ['ignore', log, log], cwd: spec.jobDir });
+      const child = spawn(process.execPath, [supervisorEntry(), spec.jobDir], { detached: true, stdio: ['ignore', log, log], cwd: spec.jobDir });
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
