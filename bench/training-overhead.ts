@@ -33,9 +33,13 @@ async function main(): Promise<void> {
   const bucket = 'bench-training';
   try {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await promisify(execFile)(process.execPath, [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', 'bench-trivial', trivial, '--endpoint-url', server.url], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
-    });
+    await promisify(execFile)(
+      process.execPath,
+      [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', 'bench-trivial', trivial, '--endpoint-url', server.url],
+      {
+        env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
+      },
+    );
     const create = (name: string) =>
       sagemaker.send(
         new CreateTrainingJobCommand({

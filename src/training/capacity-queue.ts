@@ -45,7 +45,11 @@ export class CapacityQueue {
 
   private fits(demand: Demand): boolean {
     const used = this.used();
-    return used.cpus + demand.cpus <= this.capacity.cpus && used.memoryMiB + demand.memoryMiB <= this.capacity.memoryMiB && used.gpus + demand.gpus <= this.capacity.gpus;
+    return (
+      used.cpus + demand.cpus <= this.capacity.cpus &&
+      used.memoryMiB + demand.memoryMiB <= this.capacity.memoryMiB &&
+      used.gpus + demand.gpus <= this.capacity.gpus
+    );
   }
 
   /** Queues a job; `start` is called (synchronously or later) once it is admitted. */

@@ -123,7 +123,16 @@ export function contractEnvironment(context: InstanceContext): Record<string, st
   const all = spec.HyperParameters ?? {};
   const hps: Record<string, unknown> = {};
   const frameworkParams: Record<string, unknown> = {};
-  const reserved = new Set(['sagemaker_program', 'sagemaker_submit_directory', 'sagemaker_container_log_level', 'sagemaker_job_name', 'sagemaker_region', 'sagemaker_enable_cloudwatch_metrics', 'sagemaker_s3_output', '_tuning_objective_metric']);
+  const reserved = new Set([
+    'sagemaker_program',
+    'sagemaker_submit_directory',
+    'sagemaker_container_log_level',
+    'sagemaker_job_name',
+    'sagemaker_region',
+    'sagemaker_enable_cloudwatch_metrics',
+    'sagemaker_s3_output',
+    '_tuning_objective_metric',
+  ]);
   for (const [key, raw] of Object.entries(all)) {
     if (reserved.has(key)) continue;
     if (key.startsWith('sagemaker_')) frameworkParams[key] = decodeValue(raw);

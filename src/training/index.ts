@@ -1,7 +1,15 @@
 export { TrainingService } from './training-service.js';
 export type { TrainingServiceConfig, TrainingServiceDependencies } from './training-service.js';
 export type { TrainingJobRepository } from './training-job-repository.js';
-export type { TrainingJobRecord, TrainingJobSpec, TrainingJobSortField, TrainingJobStatus, SecondaryStatus, StatusTransition, FinalMetric } from './training-job-record.js';
+export type {
+  TrainingJobRecord,
+  TrainingJobSpec,
+  TrainingJobSortField,
+  TrainingJobStatus,
+  SecondaryStatus,
+  StatusTransition,
+  FinalMetric,
+} from './training-job-record.js';
 export { finalStatus, enterStatus, finish, isRetryable, isTerminal, trainingSeconds, defaultStatusMessage } from './status.js';
 export type { JobOutcome, FinalStatus } from './status.js';
 export { contractEnvironment, configFiles, resourceConfig, inputDataConfig, hostNames, userArgs, toolkitJson } from './container-contract.js';

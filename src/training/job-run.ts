@@ -4,7 +4,15 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isAwsError } from '../errors/index.js';
 import type { ExecutionResult, Executor, InstanceLaunch } from '../executors/index.js';
-import { launchFor, stageSubmitDirectory, SubmitDirectoryError, RuntimeEnvironmentError, type PythonEnvironment, type ResolvedImage, type ResolveOptions } from '../images/index.js';
+import {
+  launchFor,
+  stageSubmitDirectory,
+  SubmitDirectoryError,
+  RuntimeEnvironmentError,
+  type PythonEnvironment,
+  type ResolvedImage,
+  type ResolveOptions,
+} from '../images/index.js';
 import type { LogAppender } from '../logs/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import type { ActiveJob } from './active-job.js';
@@ -43,8 +51,10 @@ export class ServerClosing extends Error {}
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function clientProblem(error: unknown): JobOutcome | undefined {
-  if (error instanceof ChannelError || error instanceof SubmitDirectoryError || error instanceof RuntimeEnvironmentError) return { kind: 'client-error', message: error.message };
-  if (isAwsError(error) && (error.code === 'ValidationException' || error.code === 'NoSuchBucket' || error.code === 'NoSuchKey')) return { kind: 'client-error', message: error.message };
+  if (error instanceof ChannelError || error instanceof SubmitDirectoryError || error instanceof RuntimeEnvironmentError)
+    return { kind: 'client-error', message: error.message };
+  if (isAwsError(error) && (error.code === 'ValidationException' || error.code === 'NoSuchBucket' || error.code === 'NoSuchKey'))
+    return { kind: 'client-error', message: error.message };
   return undefined;
 }
 
@@ -69,9 +79,13 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
     await rm(jobDir, { recursive: true, force: true });
     for (let n = 1; n <= count; n++) {
       const dir = instanceDir(jobDir, n);
-      for (const sub of ['input/config', 'input/data', 'model', 'output/data', 'output/intermediate', 'checkpoints', 'code']) await mkdir(path.join(dir, sub), { recursive: true });
+      for (const sub of ['input/config', 'input/data', 'model', 'output/data', 'output/intermediate', 'checkpoints', 'code'])
+        await mkdir(path.join(dir, sub), { recursive: true });
     }
-    image = await ctx.images.resolve(spec.AlgorithmSpecification?.TrainingImage as string, { ...(spec.HyperParameters ? { hyperparameters: spec.HyperParameters } : {}), purpose: 'train' });
+    image = await ctx.images.resolve(spec.AlgorithmSpecification?.TrainingImage as string, {
+      ...(spec.HyperParameters ? { hyperparameters: spec.HyperParameters } : {}),
+      purpose: 'train',
+    });
     for (const channel of spec.InputDataConfig ?? []) {
       const source = channel.DataSource?.S3DataSource;
       if (!source) continue;
@@ -111,7 +125,16 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
     for (let n = 1; n <= count; n++) {
       const dir = instanceDir(jobDir, n);
       const base = ctx.executor.realOptMl ? '/opt/ml' : dir;
-      const context = { jobName: name, jobArn: job.record.arn, region: ctx.region, spec, instance: n, base, numCpus: Math.min(resources.vcpus, ctx.cpus), numGpus: 0 };
+      const context = {
+        jobName: name,
+        jobArn: job.record.arn,
+        region: ctx.region,
+        spec,
+        instance: n,
+        base,
+        numCpus: Math.min(resources.vcpus, ctx.cpus),
+        numGpus: 0,
+      };
       for (const [file, text] of Object.entries(configFiles(context))) await writeFile(path.join(dir, 'input', 'config', file), text);
       const launch = launchFor(image, 'train', { ...(python ? { python } : {}), optMl: base });
       const basePath = ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
@@ -166,7 +189,12 @@ async function outcomeOf(jobDir: string, result: ExecutionResult): Promise<JobOu
   if (!failed) return { kind: 'completed' };
   if (failed.error !== undefined) return { kind: 'client-error', message: `The training program could not be started: ${failed.error}` };
   const failure = await failureText(jobDir, result);
-  return { kind: 'algorithm-error', exitCode: failed.exitCode, ...(failed.signal ? { signal: failed.signal } : {}), ...(failure !== undefined ? { failure } : {}) };
+  return {
+    kind: 'algorithm-error',
+    exitCode: failed.exitCode,
+    ...(failed.signal ? { signal: failed.signal } : {}),
+    ...(failure !== undefined ? { failure } : {}),
+  };
 }
 
 /**
@@ -178,7 +206,9 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
   const { spec, name } = job.record;
   const jobDir = trainingJobDir(ctx.dataDir, name);
   const count = spec.ResourceConfig?.InstanceCount ?? 1;
-  const extractor = new MetricExtractor(spec.AlgorithmSpecification?.MetricDefinitions?.map((d) => ({ Name: d.Name as string, Regex: d.Regex as string })) ?? []);
+  const extractor = new MetricExtractor(
+    spec.AlgorithmSpecification?.MetricDefinitions?.map((d) => ({ Name: d.Name as string, Regex: d.Regex as string })) ?? [],
+  );
   const streams = streamNames(job).map((stream, i) => ({ stream, file: ctx.executor.logPath(jobDir, `algo-${i + 1}`) }));
   const tailer = new LogTailer(ctx.logs, streams, path.join(jobDir, 'monitor-offsets.json'), extractor, (samples) => ctx.metrics.append(name, samples));
   if (resume) {
@@ -189,7 +219,9 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
     for (const note of notes) tailer.note(0, note);
   }
   const dirs = Array.from({ length: count }, (_, i) => instanceDir(jobDir, i + 1));
-  const checkpoints = spec.CheckpointConfig?.S3Uri ? dirs.map((dir) => new CheckpointSync(ctx.objectStore, spec.CheckpointConfig?.S3Uri as string, checkpointDir(dir, spec.CheckpointConfig?.LocalPath))) : [];
+  const checkpoints = spec.CheckpointConfig?.S3Uri
+    ? dirs.map((dir) => new CheckpointSync(ctx.objectStore, spec.CheckpointConfig?.S3Uri as string, checkpointDir(dir, spec.CheckpointConfig?.LocalPath)))
+    : [];
   for (const sync of checkpoints) sync.start();
   let result: ExecutionResult | undefined;
   let lastFlush = ctx.clock();
@@ -228,8 +260,18 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
   try {
     const output = parseS3Uri(spec.OutputDataConfig?.S3OutputPath as string);
     const modelKey = outputKey(output.key, name, 'model.tar.gz');
-    await uploadMergedTarGz(ctx.objectStore, dirs.map((d) => path.join(d, 'model')), { bucket: output.bucket, key: modelKey }, path.join(jobDir, 'scratch'));
-    await uploadMergedTarGz(ctx.objectStore, dirs.map((d) => path.join(d, 'output', 'data')), { bucket: output.bucket, key: outputKey(output.key, name, 'output.tar.gz') }, path.join(jobDir, 'scratch'));
+    await uploadMergedTarGz(
+      ctx.objectStore,
+      dirs.map((d) => path.join(d, 'model')),
+      { bucket: output.bucket, key: modelKey },
+      path.join(jobDir, 'scratch'),
+    );
+    await uploadMergedTarGz(
+      ctx.objectStore,
+      dirs.map((d) => path.join(d, 'output', 'data')),
+      { bucket: output.bucket, key: outputKey(output.key, name, 'output.tar.gz') },
+      path.join(jobDir, 'scratch'),
+    );
     await job.update((r) => ({ ...r, modelArtifacts: `s3://${output.bucket}/${modelKey}` }));
     for (const sync of checkpoints) await sync.finish();
   } catch (error) {

@@ -34,7 +34,12 @@ function assertNever(value: never): never {
  * a timeout ends Stopped with SecondaryStatus MaxRuntimeExceeded. Reasons are cut to 1024 characters.
  */
 export function finalStatus(outcome: JobOutcome): FinalStatus {
-  const failed = (reason: string): FinalStatus => ({ status: 'Failed', secondaryStatus: 'Failed', statusMessage: 'Training job failed', failureReason: reason.slice(0, MAX_REASON) });
+  const failed = (reason: string): FinalStatus => ({
+    status: 'Failed',
+    secondaryStatus: 'Failed',
+    statusMessage: 'Training job failed',
+    failureReason: reason.slice(0, MAX_REASON),
+  });
   switch (outcome.kind) {
     case 'completed':
       return { status: 'Completed', secondaryStatus: 'Completed', statusMessage: 'Training job completed' };
@@ -100,7 +105,13 @@ export function isTerminal(status: TrainingJobStatus): boolean {
  * one is appended (with a StatusMessage, which the SDK indexes), LastModifiedTime moves. Entering
  * the current secondary status again only updates the primary status.
  */
-export function enterStatus(record: TrainingJobRecord, status: TrainingJobStatus, secondary: SecondaryStatus, now: number, message?: string): TrainingJobRecord {
+export function enterStatus(
+  record: TrainingJobRecord,
+  status: TrainingJobStatus,
+  secondary: SecondaryStatus,
+  now: number,
+  message?: string,
+): TrainingJobRecord {
   if (record.secondaryStatus === secondary && record.transitions.length > 0) return { ...record, status, lastModifiedTime: now };
   const closed = record.transitions.map((t, i) => (i === record.transitions.length - 1 && t.endTime === undefined ? { ...t, endTime: now } : t));
   const terminal = isTerminal(status);

@@ -4,7 +4,8 @@ import type { CreateTrainingJobRequest } from '@aws-sdk/client-sagemaker';
 export type TrainingJobStatus = 'InProgress' | 'Completed' | 'Failed' | 'Stopping' | 'Stopped';
 
 /** The SecondaryStatus values Salvia uses. */
-export type SecondaryStatus = 'Starting' | 'Downloading' | 'Training' | 'Uploading' | 'Stopping' | 'Stopped' | 'MaxRuntimeExceeded' | 'Completed' | 'Failed' | 'Restarting';
+export type SecondaryStatus =
+  'Starting' | 'Downloading' | 'Training' | 'Uploading' | 'Stopping' | 'Stopped' | 'MaxRuntimeExceeded' | 'Completed' | 'Failed' | 'Restarting';
 
 /** One SecondaryStatusTransitions entry (epoch ms). */
 export interface StatusTransition {

@@ -116,7 +116,17 @@ export class TrainingService {
       );
     }
     const now = this.clock();
-    const base: TrainingJobRecord = { name, arn, creationTime: now, lastModifiedTime: now, status: 'InProgress', secondaryStatus: 'Starting', transitions: [], spec, attempt: 1 };
+    const base: TrainingJobRecord = {
+      name,
+      arn,
+      creationTime: now,
+      lastModifiedTime: now,
+      status: 'InProgress',
+      secondaryStatus: 'Starting',
+      transitions: [],
+      spec,
+      attempt: 1,
+    };
     const record = enterStatus(base, 'InProgress', 'Starting', now);
     if (!(await this.deps.repository.insert(record))) throw this.duplicate(arn);
     await this.deps.tags.put(arn, tags);
@@ -144,7 +154,8 @@ export class TrainingService {
     const stored = await this.deps.repository.get(name);
     if (!stored) throw this.notFound();
     const job = this.active.get(name.toLowerCase());
-    if (stored.status !== 'InProgress' || !job) throw new ValidationException(`The request was rejected because the training job is in status ${stored.status}.`);
+    if (stored.status !== 'InProgress' || !job)
+      throw new ValidationException(`The request was rejected because the training job is in status ${stored.status}.`);
     await job.update((r) => ({ ...enterStatus(r, 'Stopping', 'Stopping', this.clock()), stopRequested: true }));
     if (this.queue.cancel(name.toLowerCase())) {
       await this.complete(job, { kind: 'stopped' });

@@ -7,7 +7,13 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
 import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient, type CreateTrainingJobCommandInput, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
+import {
+  CreateTrainingJobCommand,
+  DescribeTrainingJobCommand,
+  SageMakerClient,
+  type CreateTrainingJobCommandInput,
+  type DescribeTrainingJobCommandOutput,
+} from '@aws-sdk/client-sagemaker';
 import { clientConfig, repoRoot, startServer, testCredentials, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
 
 const execFileAsync = promisify(execFile);
@@ -52,15 +58,24 @@ export async function connect(server: ServerProcess, bucket: string, createBucke
 
 /** `salvia images add <repository> <fixture dir>` against the server. */
 export async function addImage(server: ServerProcess, repository: string, fixture: string): Promise<void> {
-  await execFileAsync(process.execPath, [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', repository, path.join(fixtures, fixture), '--endpoint-url', server.url], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
-  });
+  await execFileAsync(
+    process.execPath,
+    [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', repository, path.join(fixtures, fixture), '--endpoint-url', server.url],
+    {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
+    },
+  );
 }
 
 export const imageUri = (repository: string): string => `123456789012.dkr.ecr.us-east-1.amazonaws.com/${repository}:latest`;
 
 /** A CreateTrainingJob request for a registered image with sensible defaults. */
-export function jobRequest(env: TrainingEnv, name: string, repository: string, extra: Partial<CreateTrainingJobCommandInput> = {}): CreateTrainingJobCommandInput {
+export function jobRequest(
+  env: TrainingEnv,
+  name: string,
+  repository: string,
+  extra: Partial<CreateTrainingJobCommandInput> = {},
+): CreateTrainingJobCommandInput {
   return {
     TrainingJobName: name,
     AlgorithmSpecification: { TrainingImage: imageUri(repository), TrainingInputMode: 'File' },
@@ -94,7 +109,11 @@ export function untarGz(archive: Buffer): Map<string, string> {
   while (offset + 512 <= tar.length) {
     const header = tar.subarray(offset, offset + 512);
     if (header.every((b) => b === 0)) break;
-    const field = (start: number, length: number): string => header.subarray(start, start + length).toString('utf8').replace(/\0.*$/s, '');
+    const field = (start: number, length: number): string =>
+      header
+        .subarray(start, start + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
     const prefix = field(345, 155);
@@ -122,12 +141,16 @@ export async function waitForEnd(env: TrainingEnv, name: string, timeoutMs = 60_
 /** Every message of a job's log streams (all instances), in stream order. */
 export async function logLines(env: TrainingEnv, name: string): Promise<string[]> {
   const group = '/aws/sagemaker/TrainingJobs';
-  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` })).catch(() => ({ logStreams: [] }));
+  const streams = await env.logs
+    .send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` }))
+    .catch(() => ({ logStreams: [] }));
   const lines: string[] = [];
   for (const stream of streams.logStreams ?? []) {
     let token: string | undefined;
     for (;;) {
-      const page = await env.logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }));
+      const page = await env.logs.send(
+        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
+      );
       lines.push(...(page.events ?? []).map((e) => e.message ?? ''));
       if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
       token = page.nextForwardToken;

@@ -2,7 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DescribeTrainingJobCommand, StopTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { addImage, createJob, getBytes, jobRequest, logLines, put, trainingEnv, untarGz, waitForEnd, waitForLog, type TrainingEnv } from './training-harness.js';
+import {
+  addImage,
+  createJob,
+  getBytes,
+  jobRequest,
+  logLines,
+  put,
+  trainingEnv,
+  untarGz,
+  waitForEnd,
+  waitForLog,
+  type TrainingEnv,
+} from './training-harness.js';
 
 // Stop, timeout, network isolation, checkpoints and queueing, on a server whose capacity is
 // 2 CPUs (one ml.m5.large) so that a second job waits in Starting while the first runs.
@@ -62,14 +74,20 @@ describe('training job lifecycle', () => {
 
   it('EnableNetworkIsolation removes network access; without it the server is reachable', async () => {
     const probe = (name: string, isolated: boolean) =>
-      createJob(env, jobRequest(env, name, 'lc-network', { EnableNetworkIsolation: isolated, Environment: { PROBE_HOST: '127.0.0.1', PROBE_PORT: serverPort() } }));
+      createJob(
+        env,
+        jobRequest(env, name, 'lc-network', { EnableNetworkIsolation: isolated, Environment: { PROBE_HOST: '127.0.0.1', PROBE_PORT: serverPort() } }),
+      );
     await probe('lc-open', false);
     await probe('lc-isolated', true);
     assert.equal((await waitForEnd(env, 'lc-open')).TrainingJobStatus, 'Completed');
     assert.equal((await waitForEnd(env, 'lc-isolated')).TrainingJobStatus, 'Completed');
     assert.ok((await logLines(env, 'lc-open')).includes('probe: connected'));
     const isolated = await logLines(env, 'lc-isolated');
-    assert.ok(isolated.some((l) => l.startsWith('probe: failed')), isolated.join('\n'));
+    assert.ok(
+      isolated.some((l) => l.startsWith('probe: failed')),
+      isolated.join('\n'),
+    );
     const described = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'lc-isolated' }));
     assert.equal(described.EnableNetworkIsolation, true);
   });
@@ -87,6 +105,9 @@ describe('training job lifecycle', () => {
     const lines = await logLines(env, 'lc-ckpt-2');
     assert.ok(lines.includes('restored step-0.ckpt') && lines.includes('restored step-1.ckpt'), lines.join('\n'));
     const listed = await env.s3.send(new ListObjectsV2Command({ Bucket: env.bucket, Prefix: 'checkpoints/run/' }));
-    assert.deepEqual(listed.Contents?.map((o) => o.Key), ['checkpoints/run/step-0.ckpt', 'checkpoints/run/step-1.ckpt', 'checkpoints/run/step-2.ckpt']);
+    assert.deepEqual(
+      listed.Contents?.map((o) => o.Key),
+      ['checkpoints/run/step-0.ckpt', 'checkpoints/run/step-1.ckpt', 'checkpoints/run/step-2.ckpt'],
+    );
   });
 });

@@ -19,7 +19,12 @@ describe('training without a sandbox', () => {
 
   it('runs the job with rebased SM_* paths and says what is missing', async () => {
     assert.match(env.server.output(), /bubblewrap \(bwrap\) is not available: .*paths are rebased through SM_\* variables/);
-    await createJob(env, jobRequest(env, 'ns-job', 'ns-model-metrics', { InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/in/` } } }] }));
+    await createJob(
+      env,
+      jobRequest(env, 'ns-job', 'ns-model-metrics', {
+        InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/in/` } } }],
+      }),
+    );
     const job = await waitForEnd(env, 'ns-job');
     assert.equal(job.TrainingJobStatus, 'Completed', job.FailureReason);
     const model = JSON.parse(untarGz(await getBytes(env, 'output/ns-job/output/model.tar.gz')).get('model.json') ?? '{}') as { seen: unknown; host: string };

@@ -5,7 +5,19 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
-import { addImage, connect, createJob, getBytes, jobRequest, logLines, trainingEnv, untarGz, waitForEnd, waitForLog, type TrainingEnv } from './training-harness.js';
+import {
+  addImage,
+  connect,
+  createJob,
+  getBytes,
+  jobRequest,
+  logLines,
+  trainingEnv,
+  untarGz,
+  waitForEnd,
+  waitForLog,
+  type TrainingEnv,
+} from './training-harness.js';
 
 const alive = (pid: number): boolean => {
   try {
@@ -54,7 +66,10 @@ describe('training jobs across server restarts', () => {
     const job = await waitForEnd(env, 'rs-survivor');
     assert.equal(job.TrainingJobStatus, 'Completed', job.FailureReason);
     const lines = await logLines(env, 'rs-survivor');
-    assert.deepEqual(lines.filter((l) => l === 'ready' || l === 'released'), ['ready', 'released']);
+    assert.deepEqual(
+      lines.filter((l) => l === 'ready' || l === 'released'),
+      ['ready', 'released'],
+    );
     assert.equal(untarGz(await getBytes(env, 'output/rs-survivor/output/model.tar.gz')).get('done.txt'), 'done\n');
   });
 

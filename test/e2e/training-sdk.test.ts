@@ -41,17 +41,27 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     await createJob(
       env,
       jobRequest(env, 'sdk-job', 'sdk-model-metrics', {
-        AlgorithmSpecification: { TrainingImage: '1.dkr.ecr.us-east-1.amazonaws.com/sdk-model-metrics:1', TrainingInputMode: 'File', MetricDefinitions: [{ Name: 'loss', Regex: 'train_loss=([0-9.]+)' }] },
+        AlgorithmSpecification: {
+          TrainingImage: '1.dkr.ecr.us-east-1.amazonaws.com/sdk-model-metrics:1',
+          TrainingInputMode: 'File',
+          MetricDefinitions: [{ Name: 'loss', Regex: 'train_loss=([0-9.]+)' }],
+        },
         InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/full/` } } }],
       }),
     );
-    const waited = await waitUntilTrainingJobCompletedOrStopped({ client: env.sagemaker, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { TrainingJobName: 'sdk-job' });
+    const waited = await waitUntilTrainingJobCompletedOrStopped(
+      { client: env.sagemaker, maxWaitTime: 60, minDelay: 1, maxDelay: 1 },
+      { TrainingJobName: 'sdk-job' },
+    );
     assert.equal(waited.state, 'SUCCESS');
     const job = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'SDK-JOB' }));
     assert.equal(job.TrainingJobStatus, 'Completed');
     assert.equal(job.TrainingJobName, 'sdk-job');
     assert.equal(job.TrainingJobArn, 'arn:aws:sagemaker:us-east-1:000000000000:training-job/sdk-job');
-    assert.deepEqual(job.FinalMetricDataList?.map((m) => [m.MetricName, m.Value]), [['loss', 0.33]]);
+    assert.deepEqual(
+      job.FinalMetricDataList?.map((m) => [m.MetricName, m.Value]),
+      [['loss', 0.33]],
+    );
     const model = untarGz(await getBytes(env, 'output/sdk-job/output/model.tar.gz'));
     assert.deepEqual((JSON.parse(model.get('model.json') ?? '{}') as { seen: unknown }).seen, { 'train/everyone.txt': 'all\n' });
   });
@@ -62,7 +72,10 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       jobRequest(env, 'sdk-shards', 'sdk-channels', {
         ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 3, VolumeSizeInGB: 1 },
         InputDataConfig: [
-          { ChannelName: 'sharded', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/shards/`, S3DataDistributionType: 'ShardedByS3Key' } } },
+          {
+            ChannelName: 'sharded',
+            DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/shards/`, S3DataDistributionType: 'ShardedByS3Key' } },
+          },
           { ChannelName: 'full', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/full/` } } },
         ],
       }),
@@ -70,11 +83,23 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     const job = await waitForEnd(env, 'sdk-shards');
     assert.equal(job.TrainingJobStatus, 'Completed', job.FailureReason);
     const saw = (await logLines(env, 'sdk-shards')).filter((l) => l.startsWith('saw '));
-    const sharded = saw.filter((l) => l.includes(' sharded/')).map((l) => l.split(' ')[2]).sort();
-    assert.deepEqual(sharded, Array.from({ length: 7 }, (_, i) => `sharded/key-${i}.txt`));
+    const sharded = saw
+      .filter((l) => l.includes(' sharded/'))
+      .map((l) => l.split(' ')[2])
+      .sort();
+    assert.deepEqual(
+      sharded,
+      Array.from({ length: 7 }, (_, i) => `sharded/key-${i}.txt`),
+    );
     const hosts = new Set(saw.filter((l) => l.includes(' sharded/')).map((l) => l.split(' ')[1]));
     assert.deepEqual([...hosts].sort(), ['algo-1', 'algo-2', 'algo-3']);
-    assert.deepEqual(saw.filter((l) => l.includes(' full/')).map((l) => l.split(' ')[1]).sort(), ['algo-1', 'algo-2', 'algo-3']);
+    assert.deepEqual(
+      saw
+        .filter((l) => l.includes(' full/'))
+        .map((l) => l.split(' ')[1])
+        .sort(),
+      ['algo-1', 'algo-2', 'algo-3'],
+    );
     // Every host's resourceconfig.json names all hosts and itself.
     const model = untarGz(await getBytes(env, 'output/sdk-shards/output/model.tar.gz'));
     const config = JSON.parse(model.get('config-algo-2/resourceconfig.json') ?? '{}') as { current_host: string; hosts: string[] };
@@ -92,21 +117,35 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     const crashed = await waitForEnd(env, 'sdk-crash');
     assert.equal(crashed.TrainingJobStatus, 'Failed');
     assert.match(crashed.FailureReason ?? '', /^AlgorithmError: , exit code: (137|killed by SIGKILL)$/);
-    const waited = await waitUntilTrainingJobCompletedOrStopped({ client: env.sagemaker, maxWaitTime: 10, minDelay: 1, maxDelay: 1 }, { TrainingJobName: 'sdk-crash' }).catch((e: unknown) => e);
+    const waited = await waitUntilTrainingJobCompletedOrStopped(
+      { client: env.sagemaker, maxWaitTime: 10, minDelay: 1, maxDelay: 1 },
+      { TrainingJobName: 'sdk-crash' },
+    ).catch((e: unknown) => e);
     assert.ok(waited instanceof Error, 'the waiter fails on a Failed job');
   });
 
   it('rejects bad input at create time with ValidationException / ResourceInUse, and never leaves a job InProgress', async () => {
-    const bad = async (name: string, extra: Parameters<typeof jobRequest>[3], repository = 'sdk-model-metrics') => sdkError(() => createJob(env, jobRequest(env, name, repository, extra)));
-    assert.deepEqual(await bad('bad-image', {}, 'no-such-image'), { name: 'ValidationException', message: (await bad('bad-image', {}, 'no-such-image')).message });
+    const bad = async (name: string, extra: Parameters<typeof jobRequest>[3], repository = 'sdk-model-metrics') =>
+      sdkError(() => createJob(env, jobRequest(env, name, repository, extra)));
+    assert.deepEqual(await bad('bad-image', {}, 'no-such-image'), {
+      name: 'ValidationException',
+      message: (await bad('bad-image', {}, 'no-such-image')).message,
+    });
     assert.match((await bad('bad-image', {}, 'no-such-image')).message, /not known to Salvia/);
-    const builtin = await sdkError(() => createJob(env, { ...jobRequest(env, 'builtin', 'x'), AlgorithmSpecification: { TrainingImage: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', TrainingInputMode: 'File' } }));
+    const builtin = await sdkError(() =>
+      createJob(env, {
+        ...jobRequest(env, 'builtin', 'x'),
+        AlgorithmSpecification: { TrainingImage: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', TrainingInputMode: 'File' },
+      }),
+    );
     assert.equal(builtin.name, 'ValidationException');
     assert.match(builtin.message, /built-in xgboost algorithm, which is not available in Salvia yet/);
     const uri = await bad('bad-uri', { OutputDataConfig: { S3OutputPath: 'https://not-s3/x' } });
     assert.equal(uri.name, 'ValidationException');
     assert.match(uri.message, /Invalid S3 URI "https:\/\/not-s3\/x"/);
-    const channelUri = await bad('bad-channel', { InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://' } } }] });
+    const channelUri = await bad('bad-channel', {
+      InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://' } } }],
+    });
     assert.equal(channelUri.name, 'ValidationException');
     const type = await bad('bad-type', { ResourceConfig: { InstanceType: 'ml.nope.huge' as 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 1 } });
     assert.equal(type.name, 'ValidationException');
@@ -114,13 +153,22 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     const duplicate = await sdkError(() => createJob(env, jobRequest(env, 'SDK-JOB', 'sdk-model-metrics')));
     assert.deepEqual(duplicate, {
       name: 'ResourceInUse',
-      message: 'Training job names must be unique within an AWS account and region, and a training job with this name already exists (arn:aws:sagemaker:us-east-1:000000000000:training-job/sdk-job)',
+      message:
+        'Training job names must be unique within an AWS account and region, and a training job with this name already exists (arn:aws:sagemaker:us-east-1:000000000000:training-job/sdk-job)',
     });
     for (const name of ['bad-image', 'builtin', 'bad-uri', 'bad-channel', 'bad-type']) {
-      assert.deepEqual(await sdkError(() => env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))), { name: 'ValidationException', message: 'Requested resource not found.' });
+      assert.deepEqual(await sdkError(() => env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))), {
+        name: 'ValidationException',
+        message: 'Requested resource not found.',
+      });
     }
     // Empty channel prefix: accepted, then Failed with a ClientError naming the prefix.
-    await createJob(env, jobRequest(env, 'sdk-empty', 'sdk-model-metrics', { InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/nothing-here/` } } }] }));
+    await createJob(
+      env,
+      jobRequest(env, 'sdk-empty', 'sdk-model-metrics', {
+        InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/nothing-here/` } } }],
+      }),
+    );
     const empty = await waitForEnd(env, 'sdk-empty');
     assert.equal(empty.TrainingJobStatus, 'Failed');
     assert.match(empty.FailureReason ?? '', /^ClientError: No S3 objects found under S3 URL "s3:\/\/sdk-training\/nothing-here\/"/);
@@ -128,20 +176,30 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       name: 'ValidationException',
       message: 'The request was rejected because the training job is in status Failed.',
     });
-    assert.deepEqual(await sdkError(() => env.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: 'nope' }))), { name: 'ValidationException', message: 'Requested resource not found.' });
+    assert.deepEqual(await sdkError(() => env.sagemaker.send(new StopTrainingJobCommand({ TrainingJobName: 'nope' }))), {
+      name: 'ValidationException',
+      message: 'Requested resource not found.',
+    });
   });
 
   it('lists with filters, sort and paging', async () => {
     const all = [];
-    for await (const page of paginateListTrainingJobs({ client: env.sagemaker, pageSize: 2 }, { SortBy: 'Name', SortOrder: 'Ascending' })) all.push(...(page.TrainingJobSummaries ?? []));
+    for await (const page of paginateListTrainingJobs({ client: env.sagemaker, pageSize: 2 }, { SortBy: 'Name', SortOrder: 'Ascending' }))
+      all.push(...(page.TrainingJobSummaries ?? []));
     assert.deepEqual(
       all.map((j) => j.TrainingJobName),
       ['sdk-crash', 'sdk-empty', 'sdk-failure', 'sdk-job', 'sdk-shards'],
     );
     const failed = await env.sagemaker.send(new ListTrainingJobsCommand({ StatusEquals: 'Failed', SortBy: 'CreationTime', SortOrder: 'Ascending' }));
-    assert.deepEqual(failed.TrainingJobSummaries?.map((j) => j.TrainingJobName), ['sdk-failure', 'sdk-crash', 'sdk-empty']);
+    assert.deepEqual(
+      failed.TrainingJobSummaries?.map((j) => j.TrainingJobName),
+      ['sdk-failure', 'sdk-crash', 'sdk-empty'],
+    );
     const byName = await env.sagemaker.send(new ListTrainingJobsCommand({ NameContains: 'SHARD' }));
-    assert.deepEqual(byName.TrainingJobSummaries?.map((j) => [j.TrainingJobName, j.TrainingJobStatus, j.SecondaryStatus]), [['sdk-shards', 'Completed', 'Completed']]);
+    assert.deepEqual(
+      byName.TrainingJobSummaries?.map((j) => [j.TrainingJobName, j.TrainingJobStatus, j.SecondaryStatus]),
+      [['sdk-shards', 'Completed', 'Completed']],
+    );
     const future = await env.sagemaker.send(new ListTrainingJobsCommand({ CreationTimeAfter: new Date(Date.now() + 60_000) }));
     assert.deepEqual(future.TrainingJobSummaries, []);
     const byStatus = await env.sagemaker.send(new ListTrainingJobsCommand({ SortBy: 'Status', SortOrder: 'Ascending', MaxResults: 1 }));

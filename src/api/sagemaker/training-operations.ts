@@ -37,7 +37,12 @@ export function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrain
     TrainingStartTime: date(job.trainingStartTime),
     TrainingEndTime: date(job.trainingEndTime),
     LastModifiedTime: new Date(job.lastModifiedTime),
-    SecondaryStatusTransitions: job.transitions.map((t) => ({ Status: t.status, StartTime: new Date(t.startTime), EndTime: date(t.endTime), StatusMessage: t.statusMessage })),
+    SecondaryStatusTransitions: job.transitions.map((t) => ({
+      Status: t.status,
+      StartTime: new Date(t.startTime),
+      EndTime: date(t.endTime),
+      StatusMessage: t.statusMessage,
+    })),
     FinalMetricDataList: (job.finalMetrics ?? []).map((m) => ({ MetricName: m.metricName, Value: m.value, Timestamp: new Date(m.timestamp) })),
     EnableNetworkIsolation: spec.EnableNetworkIsolation ?? false,
     EnableInterContainerTrafficEncryption: spec.EnableInterContainerTrafficEncryption ?? false,

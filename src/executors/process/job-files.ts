@@ -18,7 +18,12 @@ export function jobFiles(jobDir: string) {
 
 /** The spec file the server writes and the supervisor runs. */
 export interface SupervisorSpec {
-  readonly instances: ReadonlyArray<{ readonly host: string; readonly argv: readonly string[]; readonly cwd?: string; readonly env: Readonly<Record<string, string>> }>;
+  readonly instances: ReadonlyArray<{
+    readonly host: string;
+    readonly argv: readonly string[];
+    readonly cwd?: string;
+    readonly env: Readonly<Record<string, string>>;
+  }>;
   readonly maxRuntimeSeconds: number;
   readonly stopGraceSeconds: number;
   /** Instances run under bubblewrap (SIGTERM goes to the program, not to bwrap). */

@@ -4,11 +4,34 @@ import { bubblewrapArgv, hostsFileText } from './sandbox.js';
 
 describe('bubblewrap sandbox', () => {
   it('mounts the instance dir at /opt/ml over a tmpfs /opt that keeps the host entries, sets the hostname and hosts file', () => {
-    const argv = bubblewrapArgv(['/img/train'], { host: 'algo-2', optMlDir: '/d/algo-2', hostsFile: '/d/hosts', networkIsolation: false, cwd: '/img' }, ['conda', 'ml']);
+    const argv = bubblewrapArgv(['/img/train'], { host: 'algo-2', optMlDir: '/d/algo-2', hostsFile: '/d/hosts', networkIsolation: false, cwd: '/img' }, [
+      'conda',
+      'ml',
+    ]);
     assert.deepEqual(argv, [
-      'bwrap', '--die-with-parent', '--bind', '/', '/', '--tmpfs', '/opt', '--bind', '/opt/conda', '/opt/conda',
-      '--bind', '/d/algo-2', '/opt/ml', '--ro-bind', '/d/hosts', '/etc/hosts', '--unshare-uts', '--hostname', 'algo-2',
-      '--chdir', '/img', '--', '/img/train',
+      'bwrap',
+      '--die-with-parent',
+      '--bind',
+      '/',
+      '/',
+      '--tmpfs',
+      '/opt',
+      '--bind',
+      '/opt/conda',
+      '/opt/conda',
+      '--bind',
+      '/d/algo-2',
+      '/opt/ml',
+      '--ro-bind',
+      '/d/hosts',
+      '/etc/hosts',
+      '--unshare-uts',
+      '--hostname',
+      'algo-2',
+      '--chdir',
+      '/img',
+      '--',
+      '/img/train',
     ]);
     assert.ok(bubblewrapArgv(['t'], { host: 'algo-1', optMlDir: '/d', hostsFile: '/h', networkIsolation: true }, []).includes('--unshare-net'));
   });

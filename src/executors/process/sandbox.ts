@@ -15,7 +15,11 @@ let probed: boolean | undefined;
 
 /** Whether `bwrap` exists and can create the namespaces we use; probed once per process. */
 export function bubblewrapWorks(): boolean {
-  probed ??= spawnSync('bwrap', ['--die-with-parent', '--bind', '/', '/', '--tmpfs', '/opt', '--unshare-uts', '--hostname', 'algo-1', '--unshare-net', 'true'], { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  probed ??=
+    spawnSync('bwrap', ['--die-with-parent', '--bind', '/', '/', '--tmpfs', '/opt', '--unshare-uts', '--hostname', 'algo-1', '--unshare-net', 'true'], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    }).status === 0;
   return probed;
 }
 

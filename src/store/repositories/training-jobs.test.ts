@@ -44,18 +44,29 @@ const cases: StoreContractCase[] = [
       assert.deepEqual(await again.get('MY-JOB'), { ...job('My-Job', 1732262400123, 'Completed', 1732262409999), transitions: [] });
       await again.insert(job('b', 5, 'InProgress'));
       await again.insert(job('a', 6, 'Stopping'));
-      assert.deepEqual((await again.withStatus(['InProgress', 'Stopping'])).map((j) => j.name), ['b', 'a']);
+      assert.deepEqual(
+        (await again.withStatus(['InProgress', 'Stopping'])).map((j) => j.name),
+        ['b', 'a'],
+      );
     },
   },
   {
     name: 'training jobs: pages by creation time, name and status with StatusEquals and time filters',
     async run({ database }) {
       const repository = new KyselyTrainingJobRepository<TestJob>(database);
-      for (const j of [job('b-job', 3000, 'Failed', 9000), job('A-job', 1000, 'Completed', 4000), job('c-job', 3000, 'InProgress', 3000), job('z', 5000, 'Completed', 6000)]) await repository.insert(j);
+      for (const j of [
+        job('b-job', 3000, 'Failed', 9000),
+        job('A-job', 1000, 'Completed', 4000),
+        job('c-job', 3000, 'InProgress', 3000),
+        job('z', 5000, 'Completed', 6000),
+      ])
+        await repository.insert(j);
       assert.deepEqual(await names(repository, { sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 1 }), ['z', 'c-job', 'b-job', 'A-job']);
       assert.deepEqual(await names(repository, { sortBy: 'status', sortOrder: 'Ascending', maxResults: 2 }), ['A-job', 'z', 'b-job', 'c-job']);
       assert.deepEqual(await names(repository, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'Completed' }), ['A-job', 'z']);
-      assert.deepEqual(await names(repository, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 4000, nameContains: 'JOB' }), ['b-job']);
+      assert.deepEqual(await names(repository, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 4000, nameContains: 'JOB' }), [
+        'b-job',
+      ]);
     },
   },
 ];

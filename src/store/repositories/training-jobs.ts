@@ -24,7 +24,15 @@ function toRecord<T extends StoredTrainingJob>(row: TrainingJobsTable): T {
 
 function toRow(record: StoredTrainingJob): TrainingJobsTable {
   const { name, arn, creationTime, lastModifiedTime, status, ...rest } = record;
-  return { name_lower: name.toLowerCase(), name, arn, creation_time: creationTime, last_modified_time: lastModifiedTime, status, document: JSON.stringify(rest) };
+  return {
+    name_lower: name.toLowerCase(),
+    name,
+    arn,
+    creation_time: creationTime,
+    last_modified_time: lastModifiedTime,
+    status,
+    document: JSON.stringify(rest),
+  };
 }
 
 /**
@@ -57,7 +65,13 @@ export class KyselyTrainingJobRepository<T extends StoredTrainingJob = StoredTra
 
   /** Jobs whose status is one of `statuses`, oldest first (recovery after a restart). */
   async withStatus(statuses: readonly string[]): Promise<T[]> {
-    const rows = await this.database.db.selectFrom('training_jobs').selectAll().where('status', 'in', statuses).orderBy('creation_time', 'asc').orderBy('name_lower', 'asc').execute();
+    const rows = await this.database.db
+      .selectFrom('training_jobs')
+      .selectAll()
+      .where('status', 'in', statuses)
+      .orderBy('creation_time', 'asc')
+      .orderBy('name_lower', 'asc')
+      .execute();
     return rows.map((row) => toRecord<T>(row));
   }
 
