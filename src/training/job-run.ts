@@ -224,6 +224,8 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
     : [];
   for (const sync of checkpoints) sync.start();
   let result: ExecutionResult | undefined;
+  let polls = 0;
+  let lostOnFirstPoll = false;
   let lastFlush = ctx.clock();
   for (;;) {
     if (ctx.closing()) {
@@ -238,9 +240,11 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
       break;
     }
     if (state.state === 'lost') {
+      lostOnFirstPoll = polls === 0;
       await ctx.executor.reap(jobDir);
       break;
     }
+    polls++;
     if (ctx.clock() - lastFlush > 1000) {
       await tailer.flush();
       lastFlush = ctx.clock();
@@ -252,7 +256,7 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
   await job.update((r) => ({ ...r, finalMetrics }));
   if (!result) {
     await Promise.allSettled(checkpoints.map((sync) => sync.finish()));
-    return { kind: 'supervisor-lost' };
+    return { kind: 'supervisor-lost', whileServerDown: resume && lostOnFirstPoll };
   }
   const outcome = await outcomeOf(jobDir, result);
 

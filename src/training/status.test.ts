@@ -32,7 +32,8 @@ describe('training status machine', () => {
       assert.deepEqual([final.status, final.secondaryStatus, final.failureReason], [status, secondary, reason], outcome.kind);
       assert.ok(final.statusMessage.length > 0);
     }
-    assert.match(finalStatus({ kind: 'supervisor-lost' }).failureReason ?? '', /^InternalServerError: .*server was down/);
+    assert.match(finalStatus({ kind: 'supervisor-lost', whileServerDown: true }).failureReason ?? '', /^InternalServerError: .*while the Salvia server was down/);
+    assert.match(finalStatus({ kind: 'supervisor-lost', whileServerDown: false }).failureReason ?? '', /^InternalServerError: .*supervisor died/);
   });
 
   it('cuts FailureReason to 1024 characters', () => {

@@ -9,8 +9,8 @@ export type JobOutcome =
   | { readonly kind: 'client-error'; readonly message: string }
   /** The platform failed (staging I/O, the supervisor could not start); retried per RetryStrategy. */
   | { readonly kind: 'platform-error'; readonly message: string }
-  /** The supervisor and its processes died while the server was down. */
-  | { readonly kind: 'supervisor-lost' }
+  /** The supervisor died without a result (found so on re-attaching after a restart, or while the server watched). */
+  | { readonly kind: 'supervisor-lost'; readonly whileServerDown: boolean }
   | { readonly kind: 'stopped' }
   | { readonly kind: 'max-runtime-exceeded' };
 
@@ -52,7 +52,11 @@ export function finalStatus(outcome: JobOutcome): FinalStatus {
     case 'platform-error':
       return failed(`InternalServerError: ${outcome.message}`);
     case 'supervisor-lost':
-      return failed('InternalServerError: the training processes died while the Salvia server was down (their supervisor is gone and left no result)');
+      return failed(
+        outcome.whileServerDown
+          ? 'InternalServerError: the training processes died while the Salvia server was down (their supervisor is gone and left no result)'
+          : 'InternalServerError: the training processes ended unexpectedly (their supervisor died and left no result)',
+      );
     case 'stopped':
       return { status: 'Stopped', secondaryStatus: 'Stopped', statusMessage: 'Training job stopped' };
     case 'max-runtime-exceeded':

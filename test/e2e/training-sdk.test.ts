@@ -29,6 +29,7 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     await addImage(env.server, 'sdk-channels', 'channels');
     await addImage(env.server, 'sdk-failure', 'failure-file');
     await addImage(env.server, 'sdk-crash', 'crash');
+    await addImage(env.server, 'sdk-rendezvous', 'rendezvous');
     for (let i = 0; i < 7; i++) await put(env, `shards/key-${i}.txt`, `object ${i}\n`);
     await put(env, 'full/everyone.txt', 'all\n');
   });
@@ -104,6 +105,22 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     const model = untarGz(await getBytes(env, 'output/sdk-shards/output/model.tar.gz'));
     const config = JSON.parse(model.get('config-algo-2/resourceconfig.json') ?? '{}') as { current_host: string; hosts: string[] };
     assert.deepEqual(config, { ...config, current_host: 'algo-2', hosts: ['algo-1', 'algo-2', 'algo-3'] });
+  });
+
+  it('gives each of 3 instances its hostname algo-N, resolvable and reachable by the others', async () => {
+    const port = String(20_000 + Math.floor(Math.random() * 30_000));
+    await createJob(
+      env,
+      jobRequest(env, 'sdk-hosts', 'sdk-rendezvous', {
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 3, VolumeSizeInGB: 1 },
+        Environment: { RENDEZVOUS_PORT: port },
+      }),
+    );
+    const job = await waitForEnd(env, 'sdk-hosts');
+    const lines = await logLines(env, 'sdk-hosts');
+    assert.equal(job.TrainingJobStatus, 'Completed', `${job.FailureReason}\n${lines.join('\n')}`);
+    for (const host of ['algo-1', 'algo-2', 'algo-3']) assert.ok(lines.includes(`hostname ${host} current_host ${host}`), lines.join('\n'));
+    assert.ok(lines.includes('master heard algo-2,algo-3'), lines.join('\n'));
   });
 
   it('fails with the failure file as FailureReason, and a crash with its exit code', async () => {
@@ -188,7 +205,7 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       all.push(...(page.TrainingJobSummaries ?? []));
     assert.deepEqual(
       all.map((j) => j.TrainingJobName),
-      ['sdk-crash', 'sdk-empty', 'sdk-failure', 'sdk-job', 'sdk-shards'],
+      ['sdk-crash', 'sdk-empty', 'sdk-failure', 'sdk-hosts', 'sdk-job', 'sdk-shards'],
     );
     const failed = await env.sagemaker.send(new ListTrainingJobsCommand({ StatusEquals: 'Failed', SortBy: 'CreationTime', SortOrder: 'Ascending' }));
     assert.deepEqual(
