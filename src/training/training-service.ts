@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { ResourceInUse, ValidationException } from '../errors/index.js';
 import type { Executor } from '../executors/index.js';
 import type { ResolvedImage, ResolveOptions, PythonEnvironment } from '../images/index.js';
@@ -178,6 +180,11 @@ export class TrainingService {
 
   private async run(job: ActiveJob, resume: boolean): Promise<void> {
     const key = job.name.toLowerCase();
+    if (this.closing) {
+      // Admitted while the server shuts down: left InProgress for the next start() to queue again.
+      this.queue.release(key);
+      return;
+    }
     let outcome: JobOutcome;
     try {
       const notes: string[] = [];
@@ -201,6 +208,10 @@ export class TrainingService {
         return;
       }
       await this.complete(job, outcome);
+      // The instances' copies of the input data, models and scratch space are no longer needed (logs and the supervisor's files stay).
+      const jobDir = trainingJobDir(this.config.dataDir, job.name);
+      await rm(path.join(jobDir, 'instances'), { recursive: true, force: true });
+      await rm(path.join(jobDir, 'scratch'), { recursive: true, force: true });
     } catch (error) {
       this.deps.logger?.error({ err: error, job: job.name }, 'could not record the end of a training job');
     } finally {
