@@ -167,6 +167,31 @@ export class TrainingService {
     }
   }
 
+  /**
+   * UpdateTrainingJob: merges ProfilerConfig, ProfilerRuleConfigurations, RemoteDebugConfig and
+   * ResourceConfig.KeepAlivePeriodInSeconds into the job (echoed by DescribeTrainingJob; Salvia has
+   * no profiler or warm pools to apply them to). Throws ValidationException for a missing job.
+   */
+  async update(
+    name: string,
+    changes: Pick<TrainingJobSpec, 'ProfilerConfig' | 'ProfilerRuleConfigurations' | 'RemoteDebugConfig'> & { KeepAlivePeriodInSeconds?: number },
+  ): Promise<TrainingJobRecord> {
+    const apply = (r: TrainingJobRecord): TrainingJobRecord => {
+      const { KeepAlivePeriodInSeconds, ...members } = changes;
+      const spec: TrainingJobSpec = { ...r.spec, ...members };
+      const resource =
+        KeepAlivePeriodInSeconds !== undefined && spec.ResourceConfig ? { ...spec.ResourceConfig, KeepAlivePeriodInSeconds } : spec.ResourceConfig;
+      return { ...r, spec: { ...spec, ...(resource ? { ResourceConfig: resource } : {}) }, lastModifiedTime: this.clock() };
+    };
+    const active = this.active.get(name.toLowerCase());
+    if (active) return active.update(apply);
+    const stored = await this.deps.repository.get(name);
+    if (!stored) throw this.notFound();
+    const updated = apply(stored);
+    await this.deps.repository.update(updated);
+    return updated;
+  }
+
   private enqueue(job: ActiveJob): void {
     const key = job.name.toLowerCase();
     this.active.set(key, job);

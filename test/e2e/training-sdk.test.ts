@@ -5,6 +5,7 @@ import {
   ListTrainingJobsCommand,
   SageMakerServiceException,
   StopTrainingJobCommand,
+  UpdateTrainingJobCommand,
   paginateListTrainingJobs,
   waitUntilTrainingJobCompletedOrStopped,
 } from '@aws-sdk/client-sagemaker';
@@ -197,6 +198,28 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       name: 'ValidationException',
       message: 'Requested resource not found.',
     });
+  });
+
+  it('UpdateTrainingJob keeps the profiler and warm-pool settings, echoed by DescribeTrainingJob', async () => {
+    const updated = await env.sagemaker.send(
+      new UpdateTrainingJobCommand({
+        TrainingJobName: 'sdk-job',
+        ResourceConfig: { KeepAlivePeriodInSeconds: 600 },
+        ProfilerConfig: { ProfilingIntervalInMilliseconds: 500, DisableProfiler: true },
+      }),
+    );
+    assert.equal(updated.TrainingJobArn, 'arn:aws:sagemaker:us-east-1:000000000000:training-job/sdk-job');
+    const job = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: 'sdk-job' }));
+    assert.equal(job.ResourceConfig?.KeepAlivePeriodInSeconds, 600);
+    assert.equal(job.ResourceConfig?.InstanceType, 'ml.m5.large');
+    assert.deepEqual(job.ProfilerConfig, { ProfilingIntervalInMilliseconds: 500, DisableProfiler: true });
+    assert.deepEqual(
+      await sdkError(() => env.sagemaker.send(new UpdateTrainingJobCommand({ TrainingJobName: 'nope', ResourceConfig: { KeepAlivePeriodInSeconds: 1 } }))),
+      {
+        name: 'ValidationException',
+        message: 'Requested resource not found.',
+      },
+    );
   });
 
   it('lists with filters, sort and paging', async () => {

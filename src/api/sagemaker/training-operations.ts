@@ -6,6 +6,8 @@ import type {
   ListTrainingJobsRequest,
   ListTrainingJobsResponse,
   StopTrainingJobRequest,
+  UpdateTrainingJobRequest,
+  UpdateTrainingJobResponse,
 } from '@aws-sdk/client-sagemaker';
 import { trainingSeconds, type TrainingJobRecord, type TrainingService } from '../../training/index.js';
 import { parseListInput, nextPageToken } from './list-input.js';
@@ -55,10 +57,13 @@ export function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrain
     TensorBoardOutputConfig: spec.TensorBoardOutputConfig,
     Environment: spec.Environment,
     RetryStrategy: spec.RetryStrategy,
+    ProfilerConfig: spec.ProfilerConfig,
+    ProfilerRuleConfigurations: spec.ProfilerRuleConfigurations,
+    RemoteDebugConfig: spec.RemoteDebugConfig,
   };
 }
 
-/** CreateTrainingJob, DescribeTrainingJob, ListTrainingJobs and StopTrainingJob over a TrainingService. */
+/** CreateTrainingJob, DescribeTrainingJob, ListTrainingJobs, UpdateTrainingJob and StopTrainingJob over a TrainingService. */
 export function trainingOperations(training: TrainingService): OperationTable {
   return {
     async CreateTrainingJob(input) {
@@ -92,6 +97,20 @@ export function trainingOperations(training: TrainingService): OperationTable {
         })),
         NextToken: nextPageToken(request, page.next),
       };
+      return output;
+    },
+
+    async UpdateTrainingJob(input) {
+      const request = input as unknown as UpdateTrainingJobRequest;
+      const job = await training.update(request.TrainingJobName as string, {
+        ...(request.ProfilerConfig ? { ProfilerConfig: request.ProfilerConfig } : {}),
+        ...(request.ProfilerRuleConfigurations ? { ProfilerRuleConfigurations: request.ProfilerRuleConfigurations } : {}),
+        ...(request.RemoteDebugConfig ? { RemoteDebugConfig: request.RemoteDebugConfig } : {}),
+        ...(request.ResourceConfig?.KeepAlivePeriodInSeconds !== undefined
+          ? { KeepAlivePeriodInSeconds: request.ResourceConfig.KeepAlivePeriodInSeconds }
+          : {}),
+      });
+      const output: UpdateTrainingJobResponse = { TrainingJobArn: job.arn };
       return output;
     },
 
