@@ -1,6 +1,6 @@
 // Shared set-up for the training e2e tests: a real server, clients, user images from
 // test/fixtures/training, and waits on explicit conditions (job status, a log line).
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -17,6 +17,21 @@ import {
 import { clientConfig, repoRoot, startServer, testCredentials, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
 
 const execFileAsync = promisify(execFile);
+
+let sandboxProbe: string | false | undefined;
+
+/**
+ * Why the cases that need the bubblewrap sandbox (real /opt/ml, hostnames algo-N, network
+ * isolation) must be skipped here, or false when bwrap works (scripts/setup-test-deps.sh installs it).
+ */
+export function sandboxSkipReason(): string | false {
+  sandboxProbe ??=
+    spawnSync('bwrap', ['--bind', '/', '/', '--tmpfs', '/opt', '--unshare-uts', '--hostname', 'algo-1', '--unshare-net', 'true'], { stdio: 'ignore' })
+      .status === 0
+      ? false
+      : 'bubblewrap (bwrap) is missing or cannot create namespaces on this machine';
+  return sandboxProbe;
+}
 export const role = 'arn:aws:iam::000000000000:role/SageMakerRole';
 export const fixtures = path.join(repoRoot, 'test/fixtures/training');
 

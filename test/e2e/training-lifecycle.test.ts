@@ -14,6 +14,7 @@ import {
   waitForEnd,
   waitForLog,
   type TrainingEnv,
+  sandboxSkipReason,
 } from './training-harness.js';
 
 // Stop, timeout, network isolation, checkpoints and queueing, on a server whose capacity is
@@ -72,7 +73,7 @@ describe('training job lifecycle', () => {
     assert.ok(lines.includes('ready') && lines.includes('ignoring SIGTERM'), lines.join('\n'));
   });
 
-  it('EnableNetworkIsolation removes network access; without it the server is reachable', async () => {
+  it('EnableNetworkIsolation removes network access; without it the server is reachable', { skip: sandboxSkipReason() }, async () => {
     const probe = (name: string, isolated: boolean) =>
       createJob(
         env,
@@ -92,7 +93,7 @@ describe('training job lifecycle', () => {
     assert.equal(described.EnableNetworkIsolation, true);
   });
 
-  it('restores checkpoints at start and uploads new ones at the end', async () => {
+  it('restores checkpoints at start and uploads new ones at the end', { skip: sandboxSkipReason() }, async () => {
     await put(env, 'checkpoints/run/step-0.ckpt', 'step 0\n');
     const checkpoint = { CheckpointConfig: { S3Uri: `s3://${env.bucket}/checkpoints/run` } };
     await createJob(env, jobRequest(env, 'lc-ckpt-1', 'lc-checkpoint', checkpoint));
