@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   DescribeTrainingJobCommand,
   ListTrainingJobsCommand,
@@ -216,6 +218,34 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
     });
   });
 
+  it('reads ManifestFile channels and gunzips Gzip channels; a manifest naming missing keys fails the job with ClientError', async () => {
+    await put(env, 'manifested/a.txt', 'A\n');
+    await put(env, 'manifested/deep/b.txt', 'B\n');
+    await put(env, 'manifested/unlisted.txt', 'not in the manifest\n');
+    await put(env, 'manifests/good.json', JSON.stringify([{ prefix: `s3://${env.bucket}/manifested/` }, 'a.txt', 'deep/b.txt']));
+    await put(env, 'manifests/bad.json', JSON.stringify([{ prefix: `s3://${env.bucket}/manifested/` }, 'a.txt', 'missing-1.txt']));
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'zipped/z.txt.gz', Body: gzipSync('unzipped\n') }));
+    const channels = (manifest: string): Parameters<typeof jobRequest>[3] => ({
+      InputDataConfig: [
+        { ChannelName: 'listed', DataSource: { S3DataSource: { S3DataType: 'ManifestFile', S3Uri: `s3://${env.bucket}/manifests/${manifest}` } } },
+        { ChannelName: 'zipped', CompressionType: 'Gzip', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/zipped/` } } },
+      ],
+    });
+    await createJob(env, jobRequest(env, 'sdk-manifest', 'sdk-model-metrics', channels('good.json')));
+    await createJob(env, jobRequest(env, 'sdk-manifest-bad', 'sdk-model-metrics', channels('bad.json')));
+    const good = await waitForEnd(env, 'sdk-manifest');
+    assert.equal(good.TrainingJobStatus, 'Completed', good.FailureReason);
+    const model = untarGz(await getBytes(env, 'output/sdk-manifest/output/model.tar.gz'));
+    assert.deepEqual((JSON.parse(model.get('model.json') ?? '{}') as { seen: unknown }).seen, {
+      'listed/a.txt': 'A\n',
+      'listed/deep/b.txt': 'B\n',
+      'zipped/z.txt': 'unzipped\n',
+    });
+    const bad = await waitForEnd(env, 'sdk-manifest-bad');
+    assert.equal(bad.TrainingJobStatus, 'Failed');
+    assert.match(bad.FailureReason ?? '', /^ClientError: .*missing-1\.txt/);
+  });
+
   it('UpdateTrainingJob keeps the profiler and warm-pool settings, echoed by DescribeTrainingJob', async () => {
     const updated = await env.sagemaker.send(
       new UpdateTrainingJobCommand({
@@ -244,12 +274,12 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       all.push(...(page.TrainingJobSummaries ?? []));
     assert.deepEqual(
       all.map((j) => j.TrainingJobName),
-      ['sdk-crash', 'sdk-empty', 'sdk-failure', 'sdk-hosts', 'sdk-job', 'sdk-shards'],
+      ['sdk-crash', 'sdk-empty', 'sdk-failure', 'sdk-hosts', 'sdk-job', 'sdk-manifest', 'sdk-manifest-bad', 'sdk-shards'],
     );
     const failed = await env.sagemaker.send(new ListTrainingJobsCommand({ StatusEquals: 'Failed', SortBy: 'CreationTime', SortOrder: 'Ascending' }));
     assert.deepEqual(
       failed.TrainingJobSummaries?.map((j) => j.TrainingJobName),
-      ['sdk-failure', 'sdk-crash', 'sdk-empty'],
+      ['sdk-failure', 'sdk-crash', 'sdk-empty', 'sdk-manifest-bad'],
     );
     const byName = await env.sagemaker.send(new ListTrainingJobsCommand({ NameContains: 'SHARD' }));
     assert.deepEqual(
