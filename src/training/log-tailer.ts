@@ -5,6 +5,8 @@ import { escapeControlCharacters, type MetricExtractor, type MetricSample } from
 /** The CloudWatch Logs group of training jobs. */
 export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 
+const MAX_READ = 4 * 1024 * 1024;
+
 /** One instance's output file and where its lines go. */
 interface Source {
   readonly file: string;
@@ -52,12 +54,14 @@ export class LogTailer {
       try {
         const { size } = await handle.stat();
         if (size <= source.offset) continue;
-        const buffer = Buffer.alloc(size - source.offset);
+        // At most 4 MiB per file and poll, so a backlog (after a restart) is read in steps.
+        const buffer = Buffer.alloc(Math.min(size - source.offset, MAX_READ));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, source.offset);
-        const end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
-        if (end < 0) continue;
+        let end = buffer.subarray(0, bytesRead).lastIndexOf(0x0a);
+        if (end < 0 && bytesRead < MAX_READ) continue;
+        if (end < 0) end = bytesRead; // one line longer than a read: taken as is (the writer splits it)
         const text = buffer.subarray(0, end).toString('utf8');
-        source.offset += end + 1;
+        source.offset += end === bytesRead ? bytesRead : end + 1;
         any = true;
         for (const raw of text.split('\n')) {
           const space = raw.indexOf(' ');
@@ -84,7 +88,9 @@ export class LogTailer {
 
   /** Reads what is left, stores it and closes the streams: call before the job leaves InProgress. */
   async close(): Promise<void> {
-    await this.poll();
+    while (await this.poll()) {
+      // reads are capped per poll: drain the whole backlog
+    }
     await Promise.all(this.sources.map((s) => s.writer.close()));
     await writeFile(this.offsetsFile, JSON.stringify(this.sources.map((s) => s.offset)));
   }
