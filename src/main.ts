@@ -115,11 +115,6 @@ function buildTraining(
   deps: { tags: TagService; objectStore: ObjectStore; images: ImageCatalog; logs: LogService; logger: Logger },
 ): TrainingService {
   const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => deps.logger.warn(message) });
-  const baseEnv: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PIP_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX']) {
-    const value = process.env[name];
-    if (value !== undefined) baseEnv[name] = value;
-  }
   return new TrainingService(
     {
       dataDir: config.dataDir,
@@ -137,7 +132,7 @@ function buildTraining(
       runtimes: new RuntimeEnvironments(config),
       logs: deps.logs,
       metrics: new KyselyTrainingMetricsRepository(database),
-      baseEnv,
+      baseEnv: config.jobBaseEnv,
       logger: deps.logger,
     },
   );

@@ -36,3 +36,8 @@ test('bad values and unknown flags name the setting', () => {
   assert.throws(() => loadConfig(['--access-keys', 'nocolon'], {}), /ACCESS_KEY_ID:SECRET/);
   assert.throws(() => loadConfig(['--port'], {}), /needs a value/);
 });
+
+test('jobs inherit only PATH, locale and pip settings from the server environment', () => {
+  const config = loadConfig([], { PATH: '/usr/bin', LANG: 'C.UTF-8', PIP_INDEX_URL: 'file:///mirror', AWS_SECRET_ACCESS_KEY: 'secret', SALVIA_PORT: '1' });
+  assert.deepEqual(config.jobBaseEnv, { PATH: '/usr/bin', LANG: 'C.UTF-8', PIP_INDEX_URL: 'file:///mirror' });
+});

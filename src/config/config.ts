@@ -71,7 +71,13 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
-export type Config = Readonly<z.infer<typeof configSchema>>;
+export type Config = Readonly<z.infer<typeof configSchema>> & {
+  /** Variables of the server's own environment that job processes inherit (PATH, locale, pip settings). */
+  readonly jobBaseEnv: Readonly<Record<string, string>>;
+};
+
+/** The server's environment variables a job process inherits; everything else a job sees is the contract's. */
+const inheritedByJobs = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'PIP_CONFIG_FILE'];
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings and the environment variable each is read from. */
@@ -140,5 +146,10 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, over
     });
     throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }
-  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir) });
+  const jobBaseEnv: Record<string, string> = {};
+  for (const name of inheritedByJobs) {
+    const value = env[name];
+    if (value !== undefined) jobBaseEnv[name] = value;
+  }
+  return Object.freeze({ ...parsed.data, dataDir: path.resolve(parsed.data.dataDir), jobBaseEnv: Object.freeze(jobBaseEnv) });
 }
