@@ -14,6 +14,7 @@ import {
   paginateFilterLogEvents,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { clientConfig, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { sdkErrorOf } from '../helpers/sdk-errors.js';
 
 // CloudWatch Logs through @aws-sdk/client-cloudwatch-logs against the real server.
 
@@ -43,15 +44,6 @@ after(async () => {
   await server?.dispose();
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, ...(e.$metadata?.httpStatusCode ? { status: e.$metadata.httpStatusCode } : {}) };
-  }
-  assert.fail('expected an error');
-}
 
 test('DescribeLogGroups and DescribeLogStreams paging (never a nextToken on the last page)', async () => {
   const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/sagemaker/' }));
@@ -131,32 +123,32 @@ test('FilterLogEvents with terms and phrases, interleaved across streams, pagina
 });
 
 test('errors: missing group or stream, bad parameters, duplicates', async () => {
-  assert.deepEqual(await errorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: '/no/such/group' }))), {
+  assert.deepEqual(await sdkErrorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: '/no/such/group' }))), {
     name: 'ResourceNotFoundException',
     message: 'The specified log group does not exist.',
     status: 400,
   });
-  assert.deepEqual(await errorOf(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'no-such-stream' }))), {
+  assert.deepEqual(await sdkErrorOf(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'no-such-stream' }))), {
     name: 'ResourceNotFoundException',
     message: 'The specified log stream does not exist.',
     status: 400,
   });
-  const prefixByTime = await errorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: 'sdk-job/', orderBy: 'LastEventTime' })));
+  const prefixByTime = await sdkErrorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: 'sdk-job/', orderBy: 'LastEventTime' })));
   assert.equal(prefixByTime.name, 'InvalidParameterException');
-  const tooMany = await errorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, limit: 51 })));
+  const tooMany = await sdkErrorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, limit: 51 })));
   assert.deepEqual(tooMany, {
     name: 'InvalidParameterException',
     message: "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50",
     status: 400,
   });
-  assert.equal((await errorOf(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000', nextToken: 'f/nonsense' })))).name, 'InvalidParameterException');
-  assert.equal((await errorOf(logs.send(new CreateLogGroupCommand({ logGroupName: group })))).name, 'ResourceAlreadyExistsException');
-  assert.equal((await errorOf(logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000' })))).name, 'ResourceAlreadyExistsException');
-  const unordered = await errorOf(
+  assert.equal((await sdkErrorOf(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000', nextToken: 'f/nonsense' })))).name, 'InvalidParameterException');
+  assert.equal((await sdkErrorOf(logs.send(new CreateLogGroupCommand({ logGroupName: group })))).name, 'ResourceAlreadyExistsException');
+  assert.equal((await sdkErrorOf(logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000' })))).name, 'ResourceAlreadyExistsException');
+  const unordered = await sdkErrorOf(
     logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'other-job/algo-1-1700000000', logEvents: [{ timestamp: now + 1, message: 'b' }, { timestamp: now, message: 'a' }] })),
   );
   assert.equal(unordered.name, 'InvalidParameterException');
   await logs.send(new CreateLogGroupCommand({ logGroupName: '/tmp/sdk-delete' }));
   await logs.send(new DeleteLogGroupCommand({ logGroupName: '/tmp/sdk-delete' }));
-  assert.equal((await errorOf(logs.send(new DeleteLogGroupCommand({ logGroupName: '/tmp/sdk-delete' })))).name, 'ResourceNotFoundException');
+  assert.equal((await sdkErrorOf(logs.send(new DeleteLogGroupCommand({ logGroupName: '/tmp/sdk-delete' })))).name, 'ResourceNotFoundException');
 });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { rawRequest } from '../helpers/raw-http.js';
 import { clientConfig, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { s3ErrorOf } from '../helpers/sdk-errors.js';
 
 // S3 with `--auth`: SigV4 failures map to S3's codes (AccessDenied, InvalidAccessKeyId,
 // SignatureDoesNotMatch, AuthorizationHeaderMalformed), presigned URLs are checked, signed
@@ -21,15 +22,6 @@ after(async () => {
   await server.dispose();
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  assert.fail('expected an S3 error');
-}
 
 test('signed requests pass, including streamed (aws-chunked, trailer) bodies', async () => {
   await s3.send(new CreateBucketCommand({ Bucket: 'auth-bucket' }));
@@ -48,10 +40,10 @@ test('failures map to S3 codes', async () => {
   assert.equal(anonymousHead.body.length, 0);
 
   const wrongSecret = new S3Client({ ...clientConfig(server), credentials: { accessKeyId: 'salvia', secretAccessKey: 'wrong' } });
-  assert.equal((await errorOf(wrongSecret.send(new ListBucketsCommand({})))).name, 'SignatureDoesNotMatch');
+  assert.equal((await s3ErrorOf(wrongSecret.send(new ListBucketsCommand({})))).name, 'SignatureDoesNotMatch');
   wrongSecret.destroy();
   const unknownKey = new S3Client({ ...clientConfig(server), credentials: { accessKeyId: 'nobody', secretAccessKey: 'x' } });
-  assert.equal((await errorOf(unknownKey.send(new ListBucketsCommand({})))).name, 'InvalidAccessKeyId');
+  assert.equal((await s3ErrorOf(unknownKey.send(new ListBucketsCommand({})))).name, 'InvalidAccessKeyId');
   unknownKey.destroy();
 
   const malformed = await rawRequest(server.url, 'GET', '/auth-bucket/k', { authorization: 'AWS4-HMAC-SHA256 nonsense' });

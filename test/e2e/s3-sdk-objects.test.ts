@@ -19,11 +19,11 @@ import {
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   paginateListObjectsV2,
 } from '@aws-sdk/client-s3';
 import { rawRequest } from '../helpers/raw-http.js';
 import { clientConfig, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { s3ErrorOf } from '../helpers/sdk-errors.js';
 
 // The S3 API through @aws-sdk/client-s3 against the real server: buckets, objects, metadata,
 // ranges, conditions, copies, listings (v1 and v2), tricky keys and virtual-hosted addressing.
@@ -39,15 +39,6 @@ after(async () => {
   await server.dispose();
 });
 
-async function s3Error(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  assert.fail('expected an S3 error');
-}
 
 async function text(bucket: string, key: string, range?: string): Promise<string> {
   const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: range } : {}) }));
@@ -74,15 +65,15 @@ describe('buckets', () => {
     assert.equal(versioning.Status, undefined);
     const acl = await s3.send(new GetBucketAclCommand({ Bucket: 'sdk-plain' }));
     assert.equal(acl.Grants?.[0]?.Permission, 'FULL_CONTROL');
-    assert.equal((await s3Error(s3.send(new GetBucketPolicyCommand({ Bucket: 'sdk-plain' })))).name, 'NoSuchBucketPolicy');
-    assert.equal((await s3Error(s3.send(new CreateBucketCommand({ Bucket: 'sdk-plain' })))).name, 'BucketAlreadyOwnedByYou');
-    assert.equal((await s3Error(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })))).name, 'InvalidBucketName');
+    assert.equal((await s3ErrorOf(s3.send(new GetBucketPolicyCommand({ Bucket: 'sdk-plain' })))).name, 'NoSuchBucketPolicy');
+    assert.equal((await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: 'sdk-plain' })))).name, 'BucketAlreadyOwnedByYou');
+    assert.equal((await s3ErrorOf(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })))).name, 'InvalidBucketName');
     await s3.send(new DeleteBucketCommand({ Bucket: 'sdk-configured' }));
-    assert.equal((await s3Error(s3.send(new DeleteBucketCommand({ Bucket: 'sdk-configured' })))).name, 'NoSuchBucket');
+    assert.equal((await s3ErrorOf(s3.send(new DeleteBucketCommand({ Bucket: 'sdk-configured' })))).name, 'NoSuchBucket');
   });
 
   test('HeadBucket on a missing bucket is a bare 404', async () => {
-    const error = await s3Error(s3.send(new HeadBucketCommand({ Bucket: 'sdk-missing-bucket' })));
+    const error = await s3ErrorOf(s3.send(new HeadBucketCommand({ Bucket: 'sdk-missing-bucket' })));
     assert.equal(error.$metadata.httpStatusCode, 404);
     const raw = await rawRequest(server.url, 'HEAD', '/sdk-missing-bucket', {});
     assert.equal(raw.status, 404);
@@ -93,7 +84,7 @@ describe('buckets', () => {
   test('a bucket with objects cannot be deleted', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'sdk-full' }));
     await s3.send(new PutObjectCommand({ Bucket: 'sdk-full', Key: 'x', Body: 'x' }));
-    assert.equal((await s3Error(s3.send(new DeleteBucketCommand({ Bucket: 'sdk-full' })))).name, 'BucketNotEmpty');
+    assert.equal((await s3ErrorOf(s3.send(new DeleteBucketCommand({ Bucket: 'sdk-full' })))).name, 'BucketNotEmpty');
   });
 });
 
@@ -131,10 +122,10 @@ describe('objects', () => {
     assert.equal(head.ContentLength, 11);
     assert.equal(head.Metadata?.owner, 'alice');
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'doc.txt' }));
-    assert.equal((await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'doc.txt' })))).name, 'NoSuchKey');
-    assert.equal((await s3Error(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'doc.txt' })))).name, 'NotFound');
+    assert.equal((await s3ErrorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'doc.txt' })))).name, 'NoSuchKey');
+    assert.equal((await s3ErrorOf(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'doc.txt' })))).name, 'NotFound');
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'doc.txt' }));
-    assert.equal((await s3Error(s3.send(new PutObjectCommand({ Bucket: 'sdk-no-such', Key: 'k', Body: 'x' })))).name, 'NoSuchBucket');
+    assert.equal((await s3ErrorOf(s3.send(new PutObjectCommand({ Bucket: 'sdk-no-such', Key: 'k', Body: 'x' })))).name, 'NoSuchBucket');
   });
 
   test('ranges: closed, open, suffix, clamped; unsatisfiable is InvalidRange 416', async () => {
@@ -148,7 +139,7 @@ describe('objects', () => {
     assert.equal(partial.ContentRange, 'bytes 1-2/10');
     assert.equal(partial.$metadata.httpStatusCode, 206);
     await partial.Body?.transformToString();
-    const error = await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', Range: 'bytes=10-' })));
+    const error = await s3ErrorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'digits', Range: 'bytes=10-' })));
     assert.equal(error.name, 'InvalidRange');
     assert.equal(error.$metadata.httpStatusCode, 416);
   });
@@ -156,10 +147,10 @@ describe('objects', () => {
   test('conditional GETs: If-Match, If-None-Match, If-Modified-Since', async () => {
     const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'cond', Body: 'c' }));
     assert.equal(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: put.ETag }))).Body?.transformToString(), 'c');
-    assert.equal((await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' })))).$metadata.httpStatusCode, 412);
-    assert.equal((await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: put.ETag })))).$metadata.httpStatusCode, 304);
+    assert.equal((await s3ErrorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' })))).$metadata.httpStatusCode, 412);
+    assert.equal((await s3ErrorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: put.ETag })))).$metadata.httpStatusCode, 304);
     const future = new Date(Date.now() + 3600_000);
-    assert.equal((await s3Error(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfModifiedSince: future })))).$metadata.httpStatusCode, 304);
+    assert.equal((await s3ErrorOf(s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfModifiedSince: future })))).$metadata.httpStatusCode, 304);
   });
 
   test('copy: COPY keeps metadata, REPLACE replaces it, URL-encoded source keys, copy onto itself needs REPLACE', async () => {
@@ -175,8 +166,8 @@ describe('objects', () => {
     assert.equal(head2.ContentType, 'text/y');
     assert.deepEqual(head2.Metadata, { b: '2' });
     assert.equal(await text(bucket, 'copy-2'), 'copy me');
-    assert.equal((await s3Error(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-2', CopySource: `${bucket}/copy-2` })))).name, 'InvalidRequest');
-    assert.equal((await s3Error(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-3', CopySource: `${bucket}/missing` })))).name, 'NoSuchKey');
+    assert.equal((await s3ErrorOf(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-2', CopySource: `${bucket}/copy-2` })))).name, 'InvalidRequest');
+    assert.equal((await s3ErrorOf(s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-3', CopySource: `${bucket}/missing` })))).name, 'NoSuchKey');
   });
 
   test('keys with spaces, +, %, .., unicode, and a 1024-byte key round-trip; 1025 bytes is KeyTooLongError', async () => {
@@ -187,7 +178,7 @@ describe('objects', () => {
     }
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
     for (const key of keys) assert.ok(listed.Contents?.some((object) => object.Key === key), key);
-    assert.equal((await s3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k'.repeat(1025), Body: 'x' })))).name, 'KeyTooLongError');
+    assert.equal((await s3ErrorOf(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k'.repeat(1025), Body: 'x' })))).name, 'KeyTooLongError');
   });
 
   test('DeleteObjects, quiet and verbose', async () => {
@@ -231,8 +222,8 @@ describe('listings', () => {
     assert.deepEqual(after.Contents?.map((object) => object.Key), ['c', 'd e/5', 'd+e/6']);
     const encoded = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'd', EncodingType: 'url' }));
     assert.deepEqual(encoded.Contents?.map((object) => object.Key), ['d%20e/5', 'd%2Be/6']);
-    assert.equal((await s3Error(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'garbage!' })))).name, 'InvalidArgument');
-    assert.equal((await s3Error(s3.send(new ListObjectsV2Command({ Bucket: 'sdk-listing-missing' })))).name, 'NoSuchBucket');
+    assert.equal((await s3ErrorOf(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'garbage!' })))).name, 'InvalidArgument');
+    assert.equal((await s3ErrorOf(s3.send(new ListObjectsV2Command({ Bucket: 'sdk-listing-missing' })))).name, 'NoSuchBucket');
   });
 
   test('ListObjects v1: marker, NextMarker with a delimiter; ListObjectVersions', async () => {

@@ -20,7 +20,6 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   S3Client,
-  S3ServiceException,
   UploadPartCommand,
   UploadPartCopyCommand,
   type ChecksumAlgorithm,
@@ -30,6 +29,7 @@ import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { rawRequest } from '../helpers/raw-http.js';
 import { clientConfig, startServer, testCredentials, testRegion, type ServerProcess } from '../helpers/server-process.js';
+import { s3ErrorOf } from '../helpers/sdk-errors.js';
 
 // Uploads through @aws-sdk/client-s3 and hand-built requests: multipart (lib-storage and by hand),
 // flexible checksums as headers and trailers, Content-MD5, x-amz-content-sha256, signed aws-chunked
@@ -52,15 +52,6 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function s3Error(promise: Promise<unknown>): Promise<S3ServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof S3ServiceException) return error;
-    throw error;
-  }
-  assert.fail('expected an S3 error');
-}
 
 async function bytes(key: string): Promise<Buffer> {
   const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
@@ -103,9 +94,9 @@ describe('multipart', () => {
       [1, first.length],
       [2, 11],
     ]);
-    const badPart = await s3Error(s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 10001, Body: 'x' })));
+    const badPart = await s3ErrorOf(s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 10001, Body: 'x' })));
     assert.equal(badPart.name, 'InvalidArgument');
-    const wrongEtag = await s3Error(
+    const wrongEtag = await s3ErrorOf(
       s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }] } })),
     );
     assert.equal(wrongEtag.name, 'InvalidPart');
@@ -125,7 +116,7 @@ describe('multipart', () => {
 
     const other = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: 'manual/aborted' }));
     await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: 'manual/aborted', UploadId: other.UploadId }));
-    const gone = await s3Error(s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'manual/aborted', UploadId: other.UploadId })));
+    const gone = await s3ErrorOf(s3.send(new ListPartsCommand({ Bucket: bucket, Key: 'manual/aborted', UploadId: other.UploadId })));
     assert.equal(gone.name, 'NoSuchUpload');
   });
 });
@@ -158,7 +149,7 @@ describe('checksums', () => {
 
   test('a wrong checksum is BadDigest and leaves the stored object unchanged', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/keep', Body: 'original' }));
-    const error = await s3Error(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/keep', Body: 'replacement', ChecksumCRC32: crc32(Buffer.from('other')) })));
+    const error = await s3ErrorOf(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/keep', Body: 'replacement', ChecksumCRC32: crc32(Buffer.from('other')) })));
     assert.equal(error.name, 'BadDigest');
     assert.equal(error.message, 'The CRC32 you specified did not match the calculated checksum.');
     assert.equal((await bytes('sum/keep')).toString(), 'original');

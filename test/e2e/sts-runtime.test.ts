@@ -9,6 +9,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { InvokeEndpointAsyncCommand, InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { rawRequest } from '../helpers/raw-http.js';
 import { awsEnv, clientConfig, startServer, type ServerProcess } from '../helpers/server-process.js';
+import { sdkErrorOf } from '../helpers/sdk-errors.js';
 
 const run = promisify(execFile);
 const account = '123456789012';
@@ -26,15 +27,6 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (error) {
-    const e = error as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, ...(e.$metadata?.httpStatusCode ? { status: e.$metadata.httpStatusCode } : {}) };
-  }
-  assert.fail('expected an error');
-}
 
 test('STS GetCallerIdentity: JS SDK, boto3, GET query form, unknown actions', async () => {
   const sts = new STSClient(clientConfig(server));
@@ -66,22 +58,22 @@ test('STS GetCallerIdentity: JS SDK, boto3, GET query form, unknown actions', as
 test('runtime: InvokeEndpoint on a missing endpoint is ValidationError NO_SUCH_ENDPOINT; limits', async () => {
   const runtime = new SageMakerRuntimeClient(clientConfig(server));
   try {
-    const missing = await errorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('1,2,3'), ContentType: 'text/csv' })));
+    const missing = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('1,2,3'), ContentType: 'text/csv' })));
     assert.deepEqual(missing, { name: 'ValidationError', message: `Endpoint my-endpoint of account ${account} not found.`, status: 400 });
-    const asyncMissing = await errorOf(runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: 'my-endpoint', InputLocation: 's3://bucket/input.csv' })));
+    const asyncMissing = await sdkErrorOf(runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: 'my-endpoint', InputLocation: 's3://bucket/input.csv' })));
     assert.equal(asyncMissing.name, 'ValidationError');
 
-    const big = await errorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.alloc(6 * 1024 * 1024 + 1, 97) })));
+    const big = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.alloc(6 * 1024 * 1024 + 1, 97) })));
     assert.equal(big.name, 'ValidationError');
     assert.match(big.message, /6291457 bytes.*maximum payload size for InvokeEndpoint is 6291456 bytes/);
     // Exactly 6 MiB is accepted (and then the endpoint is missing).
-    const limit = await errorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.alloc(6 * 1024 * 1024, 97) })));
+    const limit = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.alloc(6 * 1024 * 1024, 97) })));
     assert.match(limit.message, /not found/);
 
-    const attributes = await errorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), CustomAttributes: 'a'.repeat(1025) })));
+    const attributes = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), CustomAttributes: 'a'.repeat(1025) })));
     assert.equal(attributes.name, 'ValidationError');
     assert.match(attributes.message, /^1 validation error detected: Value 'a+' at 'customAttributes' failed to satisfy constraint: Member must have length less than or equal to 1024$/);
-    const inference = await errorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), InferenceId: 'i'.repeat(65), TargetModel: 'm'.repeat(1025) })));
+    const inference = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), InferenceId: 'i'.repeat(65), TargetModel: 'm'.repeat(1025) })));
     assert.match(inference.message, /^2 validation errors detected: .*'targetModel'.*; .*'inferenceId'.*/);
   } finally {
     runtime.destroy();
