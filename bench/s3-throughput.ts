@@ -46,7 +46,13 @@ function memoryOf(pid: number): { peakMiB: number; currentMiB: number } {
 function rawPut(base: URL, pathname: string, file: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { host: base.hostname, port: base.port, method: 'PUT', path: pathname, headers: { 'content-length': String(statSync(file).size), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' } },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: 'PUT',
+        path: pathname,
+        headers: { 'content-length': String(statSync(file).size), 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -93,7 +99,9 @@ async function main(): Promise<void> {
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
     const atStart = memoryOf(server.child.pid ?? 0);
-    const sdkPutMs = await timed(() => s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big-sdk', Body: createReadStream(source, { highWaterMark: 1 << 20 }), ContentLength: size })));
+    const sdkPutMs = await timed(() =>
+      s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'big-sdk', Body: createReadStream(source, { highWaterMark: 1 << 20 }), ContentLength: size })),
+    );
     const rawPutMs = await timed(async () => {
       const status = await rawPut(base, '/bench/big-raw', source);
       if (status !== 200) throw new Error(`raw PUT answered ${status}`);
@@ -146,7 +154,13 @@ async function main(): Promise<void> {
 
     const results = {
       date: new Date().toISOString().slice(0, 10),
-      machine: { nproc: cpus().length, memoryGiB: Math.round(totalmem() / 1024 ** 3), freeGiB: Math.round(freemem() / 1024 ** 3), node: process.version, loadAverage: loadavg().map((value) => Math.round(value * 10) / 10) },
+      machine: {
+        nproc: cpus().length,
+        memoryGiB: Math.round(totalmem() / 1024 ** 3),
+        freeGiB: Math.round(freemem() / 1024 ** 3),
+        node: process.version,
+        loadAverage: loadavg().map((value) => Math.round(value * 10) / 10),
+      },
       objectMiB: megabytes,
       cpMBps: mbPerSecond(size, cpMs),
       sdkPutMBps: mbPerSecond(size, sdkPutMs),

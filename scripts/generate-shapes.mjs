@@ -97,7 +97,11 @@ for (const service of services) {
     shapes[name] = compactShape(name, shape, refs);
     pending.push(...refs);
   }
-  const sorted = Object.fromEntries(Object.keys(shapes).sort().map((name) => [name, shapes[name]]));
+  const sorted = Object.fromEntries(
+    Object.keys(shapes)
+      .sort()
+      .map((name) => [name, shapes[name]]),
+  );
   const output = {
     service: service.name,
     apiVersion: model.metadata.apiVersion,

@@ -49,7 +49,8 @@ const files = all
   .filter((f) => hasSource(f))
   .filter((f) => filters.length === 0 || filters.some((word) => path.relative(root, f).includes(word) || f.includes(word)))
   .sort();
-if (stale.length > 0) console.log(`run-tests: ignoring ${stale.length} compiled test(s) without a source file: ${stale.map((f) => path.relative(root, f)).join(', ')}`);
+if (stale.length > 0)
+  console.log(`run-tests: ignoring ${stale.length} compiled test(s) without a source file: ${stale.map((f) => path.relative(root, f)).join(', ')}`);
 if (files.length === 0) {
   console.error(`run-tests: no test files found under dist/${filters.length ? ` matching ${filters.join(', ')}` : ''} (did the build run?)`);
   process.exit(1);

@@ -100,7 +100,11 @@ function buildSageMaker(
 ): HttpService {
   const scope = { region: config.region, accountId: config.accountId };
   const tags = new TagService(new KyselyTagRepository(database));
-  const models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags, ...(ports.objectStore ? { objectStore: ports.objectStore } : {}) });
+  const models = new ModelService(scope, {
+    repository: new KyselyModelRepository<ModelRecord>(database),
+    tags,
+    ...(ports.objectStore ? { objectStore: ports.objectStore } : {}),
+  });
   return createSageMakerService({
     maxBodyBytes: config.maxJsonBodyBytes,
     operations: [tagOperations(tags), modelOperations(models), ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : [])],
@@ -120,7 +124,11 @@ function buildTraining(
       dataDir: config.dataDir,
       region: config.region,
       accountId: config.accountId,
-      capacity: { cpus: config.trainingCpus ?? cpus().length, memoryMiB: config.trainingMemoryMib ?? Math.floor(totalmem() / 2 ** 20), gpus: config.trainingGpus },
+      capacity: {
+        cpus: config.trainingCpus ?? cpus().length,
+        memoryMiB: config.trainingMemoryMib ?? Math.floor(totalmem() / 2 ** 20),
+        gpus: config.trainingGpus,
+      },
       stopGraceSeconds: config.trainingStopGraceSeconds,
     },
     {

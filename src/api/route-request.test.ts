@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { routeRequest } from './route-request.js';
 
-const sign = (service: string) => ({ authorization: `AWS4-HMAC-SHA256 Credential=AKID/20261125/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00` });
+const sign = (service: string) => ({
+  authorization: `AWS4-HMAC-SHA256 Credential=AKID/20261125/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`,
+});
 
 test('X-Amz-Target picks the JSON services', () => {
   assert.equal(routeRequest('POST', '/', { 'x-amz-target': 'SageMaker.ListModels', ...sign('sagemaker') }), 'sagemaker');

@@ -29,7 +29,10 @@ export function routeRequest(method: string, url: string, headers: IncomingHttpH
   const service = signedService(headers, url);
   if (method === 'POST' && runtimePath.test(url) && service !== 's3') return 'runtime';
   const contentType = headers['content-type'] ?? '';
-  if (service === 'sts' || (method === 'POST' && url.split('?')[0] === '/' && contentType.startsWith('application/x-www-form-urlencoded') && service !== 's3')) {
+  if (
+    service === 'sts' ||
+    (method === 'POST' && url.split('?')[0] === '/' && contentType.startsWith('application/x-www-form-urlencoded') && service !== 's3')
+  ) {
     return 'sts';
   }
   if (typeof target === 'string' && service !== 's3') return 'sagemaker';

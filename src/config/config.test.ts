@@ -30,8 +30,14 @@ test('--auth alone turns verification on; keys parse as ID:SECRET lists', () => 
 });
 
 test('bad values and unknown flags name the setting', () => {
-  assert.throws(() => loadConfig(['--port', 'abc'], {}), (e: unknown) => e instanceof ConfigError && /--port/.test(e.message));
-  assert.throws(() => loadConfig([], { SALVIA_ACCOUNT_ID: '12' }), (e: unknown) => e instanceof ConfigError && /SALVIA_ACCOUNT_ID/.test(e.message));
+  assert.throws(
+    () => loadConfig(['--port', 'abc'], {}),
+    (e: unknown) => e instanceof ConfigError && /--port/.test(e.message),
+  );
+  assert.throws(
+    () => loadConfig([], { SALVIA_ACCOUNT_ID: '12' }),
+    (e: unknown) => e instanceof ConfigError && /SALVIA_ACCOUNT_ID/.test(e.message),
+  );
   assert.throws(() => loadConfig(['--nope'], {}), /unknown option --nope/);
   assert.throws(() => loadConfig(['--access-keys', 'nocolon'], {}), /ACCESS_KEY_ID:SECRET/);
   assert.throws(() => loadConfig(['--port'], {}), /needs a value/);

@@ -8,20 +8,21 @@ export interface AccessKey {
   readonly secretAccessKey: string;
 }
 
-const accessKeyList = z
-  .string()
-  .transform((text, ctx): AccessKey[] => {
-    const keys: AccessKey[] = [];
-    for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
-      const colon = item.indexOf(':');
-      if (colon <= 0 || colon === item.length - 1) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: `access key "${item}" must be ACCESS_KEY_ID:SECRET` });
-        return z.NEVER;
-      }
-      keys.push({ accessKeyId: item.slice(0, colon), secretAccessKey: item.slice(colon + 1) });
+const accessKeyList = z.string().transform((text, ctx): AccessKey[] => {
+  const keys: AccessKey[] = [];
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const colon = item.indexOf(':');
+    if (colon <= 0 || colon === item.length - 1) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `access key "${item}" must be ACCESS_KEY_ID:SECRET` });
+      return z.NEVER;
     }
-    return keys;
-  });
+    keys.push({ accessKeyId: item.slice(0, colon), secretAccessKey: item.slice(colon + 1) });
+  }
+  return keys;
+});
 
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
@@ -39,9 +40,15 @@ export const configSchema = z.object({
   /** `sqlite` (a file in the data directory) or a `postgres://` connection string. */
   database: z.string().default('sqlite'),
   /** AWS region named in ARNs and returned to clients. */
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).default('us-east-1'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d$/)
+    .default('us-east-1'),
   /** The 12-digit account id named in ARNs. */
-  accountId: z.string().regex(/^\d{12}$/).default('000000000000'),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/)
+    .default('000000000000'),
   /** Verify SigV4 signatures against `accessKeys` and reject anything else. */
   auth: booleanText.default(false),
   /** Known keys, `ID:SECRET[,ID:SECRET…]`; the first is what `salvia env` prints. */
@@ -54,7 +61,11 @@ export const configSchema = z.object({
   /** Path-style addressing towards the external S3 service (MinIO and most others need it). */
   s3ForcePathStyle: booleanText.default(true),
   /** Largest JSON request body accepted by the JSON services, in bytes. */
-  maxJsonBodyBytes: z.coerce.number().int().positive().default(8 * 1024 * 1024),
+  maxJsonBodyBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(8 * 1024 * 1024),
   /** Python interpreter for script mode and runtime environments (venvs are built from it); `/usr/bin/python3` to use Debian's python3-* packages. */
   python: z.string().min(1).default('python3'),
   /** CPUs training jobs may use at once (instance types are mapped to vCPUs); default: this machine's. */
@@ -77,7 +88,19 @@ export type Config = Readonly<z.infer<typeof configSchema>> & {
 };
 
 /** The server's environment variables a job process inherits; everything else a job sees is the contract's. */
-const inheritedByJobs = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR', 'PIP_INDEX_URL', 'PIP_EXTRA_INDEX_URL', 'PIP_FIND_LINKS', 'PIP_NO_INDEX', 'PIP_CONFIG_FILE'];
+const inheritedByJobs = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'PIP_INDEX_URL',
+  'PIP_EXTRA_INDEX_URL',
+  'PIP_FIND_LINKS',
+  'PIP_NO_INDEX',
+  'PIP_CONFIG_FILE',
+];
 export type ConfigInput = z.input<typeof configSchema>;
 
 /** Settings and the environment variable each is read from. */

@@ -22,7 +22,9 @@ export class NoSuchKey extends S3Error {
 }
 export class NoSuchUpload extends S3Error {
   constructor(uploadId: string) {
-    super('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { details: { UploadId: uploadId } });
+    super('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', {
+      details: { UploadId: uploadId },
+    });
   }
 }
 export class BucketNotEmpty extends S3Error {
@@ -32,7 +34,9 @@ export class BucketNotEmpty extends S3Error {
 }
 export class BucketAlreadyOwnedByYou extends S3Error {
   constructor(bucket: string) {
-    super('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.', { details: { BucketName: bucket } });
+    super('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.', {
+      details: { BucketName: bucket },
+    });
   }
 }
 export class InvalidBucketName extends S3Error {
@@ -47,7 +51,12 @@ export class InvalidRange extends S3Error {
 }
 export class InvalidPart extends S3Error {
   constructor(partNumber: number) {
-    super('InvalidPart', 400, 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.', { details: { PartNumber: partNumber } });
+    super(
+      'InvalidPart',
+      400,
+      "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+      { details: { PartNumber: partNumber } },
+    );
   }
 }
 export class InvalidPartOrder extends S3Error {

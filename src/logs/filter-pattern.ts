@@ -13,7 +13,9 @@ export function compileFilterPattern(pattern: string | undefined): MessageMatche
   const text = (pattern ?? '').trim();
   if (text === '') return () => true;
   if (text.startsWith('{') || text.startsWith('[')) {
-    throw new InvalidParameter('Invalid filter pattern: Salvia supports term, "quoted phrase", ?optional, -excluded and %regex% patterns, not JSON or space-delimited ones.');
+    throw new InvalidParameter(
+      'Invalid filter pattern: Salvia supports term, "quoted phrase", ?optional, -excluded and %regex% patterns, not JSON or space-delimited ones.',
+    );
   }
   if (text.length > 2 && text.startsWith('%') && text.endsWith('%')) {
     let regex: RegExp;
@@ -35,5 +37,7 @@ export function compileFilterPattern(pattern: string | undefined): MessageMatche
     (sign === '?' ? optional : sign === '-' ? excluded : required).push(term);
   }
   return (message) =>
-    required.every((t) => message.includes(t)) && (optional.length === 0 || optional.some((t) => message.includes(t))) && !excluded.some((t) => message.includes(t));
+    required.every((t) => message.includes(t)) &&
+    (optional.length === 0 || optional.some((t) => message.includes(t))) &&
+    !excluded.some((t) => message.includes(t));
 }

@@ -50,7 +50,13 @@ export interface LogRepository {
       limit: number;
     },
   ): Promise<LogStreamRecord[] | undefined>;
-  append(group: string, stream: string, events: readonly { timestamp: number; message: string }[], ingestionTime: number, createMissing: boolean): Promise<'appended' | 'no-group' | 'no-stream'>;
+  append(
+    group: string,
+    stream: string,
+    events: readonly { timestamp: number; message: string }[],
+    ingestionTime: number,
+    createMissing: boolean,
+  ): Promise<'appended' | 'no-group' | 'no-stream'>;
   readEvents(
     group: string,
     query: {

@@ -41,12 +41,21 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
         for (const name of ['/aws/b', '/aws/a', '/other', '/aws/c']) await logs.createLogGroup(name);
         assert.equal(await code(logs.createLogGroup('/aws/a')), 'ResourceAlreadyExistsException: The specified log group already exists');
         const first = await logs.describeLogGroups({ prefix: '/aws/', limit: 2 });
-        assert.deepEqual(first.items.map((g) => g.name), ['/aws/a', '/aws/b']);
+        assert.deepEqual(
+          first.items.map((g) => g.name),
+          ['/aws/a', '/aws/b'],
+        );
         assert.equal(first.items[0]?.arn, 'arn:aws:logs:us-east-1:123456789012:log-group:/aws/a');
         const second = await logs.describeLogGroups({ prefix: '/aws/', limit: 2, ...(first.nextToken ? { nextToken: first.nextToken } : {}) });
-        assert.deepEqual(second.items.map((g) => g.name), ['/aws/c']);
+        assert.deepEqual(
+          second.items.map((g) => g.name),
+          ['/aws/c'],
+        );
         assert.equal(second.nextToken, undefined);
-        assert.deepEqual((await logs.describeLogGroups({ pattern: 'OTH' })).items.map((g) => g.name), ['/other']);
+        assert.deepEqual(
+          (await logs.describeLogGroups({ pattern: 'OTH' })).items.map((g) => g.name),
+          ['/other'],
+        );
         // '_' and '%' are not wildcards; prefixes are case-sensitive.
         assert.deepEqual((await logs.describeLogGroups({ prefix: '/AWS' })).items, []);
         assert.deepEqual((await logs.describeLogGroups({ prefix: '/aws_' })).items, []);
@@ -63,17 +72,35 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
         assert.deepEqual(names, ['job/algo-1', 'job/algo-2', 'job/algo-3']);
         const all = await logs.describeLogStreams({ group: '/aws/a', limit: 4 });
         assert.equal(all.nextToken, undefined, 'no nextToken on the last page');
-        assert.deepEqual((await logs.describeLogStreams({ group: '/aws/a', descending: true, limit: 2 })).items.map((s) => s.name), ['other/x', 'job/algo-3']);
+        assert.deepEqual(
+          (await logs.describeLogStreams({ group: '/aws/a', descending: true, limit: 2 })).items.map((s) => s.name),
+          ['other/x', 'job/algo-3'],
+        );
         assert.match(await code(logs.describeLogStreams({ group: '/aws/a', prefix: 'job/', orderBy: 'LastEventTime' })), /^InvalidParameterException/);
         assert.equal(await code(logs.describeLogStreams({ group: '/nope' })), 'ResourceNotFoundException: The specified log group does not exist.');
-        assert.match(await code(logs.describeLogStreams({ group: '/aws/a', nextToken: 'garbage' })), /^InvalidParameterException: The specified nextToken is invalid/);
+        assert.match(
+          await code(logs.describeLogStreams({ group: '/aws/a', nextToken: 'garbage' })),
+          /^InvalidParameterException: The specified nextToken is invalid/,
+        );
 
         await logs.append('/aws/a', 'job/algo-2', [{ timestamp: T0 + 5, message: 'late' }]);
         await logs.append('/aws/a', 'job/algo-1', [{ timestamp: T0 + 1, message: 'early' }]);
         const byTime = await logs.describeLogStreams({ group: '/aws/a', orderBy: 'LastEventTime', descending: true, limit: 1 });
-        assert.deepEqual(byTime.items.map((s) => [s.name, s.lastEventTimestamp]), [['job/algo-2', T0 + 5]]);
-        const next = await logs.describeLogStreams({ group: '/aws/a', orderBy: 'LastEventTime', descending: true, limit: 5, ...(byTime.nextToken ? { nextToken: byTime.nextToken } : {}) });
-        assert.deepEqual(next.items.map((s) => s.name), ['job/algo-1', 'other/x', 'job/algo-3']);
+        assert.deepEqual(
+          byTime.items.map((s) => [s.name, s.lastEventTimestamp]),
+          [['job/algo-2', T0 + 5]],
+        );
+        const next = await logs.describeLogStreams({
+          group: '/aws/a',
+          orderBy: 'LastEventTime',
+          descending: true,
+          limit: 5,
+          ...(byTime.nextToken ? { nextToken: byTime.nextToken } : {}),
+        });
+        assert.deepEqual(
+          next.items.map((s) => s.name),
+          ['job/algo-1', 'other/x', 'job/algo-3'],
+        );
 
         await logs.deleteLogStream('/aws/a', 'job/algo-2');
         assert.equal(await code(logs.deleteLogStream('/aws/a', 'job/algo-2')), 'ResourceNotFoundException: The specified log stream does not exist.');
@@ -95,7 +122,14 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
         let token: string | undefined;
         let pages = 0;
         for (;;) {
-          const page = await logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'job/algo-1-1', startFromHead: true, startTime: T0 + 1, limit: 7, ...(token ? { nextToken: token } : {}) });
+          const page = await logs.getLogEvents({
+            group: '/aws/sagemaker/TrainingJobs',
+            stream: 'job/algo-1-1',
+            startFromHead: true,
+            startTime: T0 + 1,
+            limit: 7,
+            ...(token ? { nextToken: token } : {}),
+          });
           pages++;
           if (page.events.length === 0) {
             assert.equal(page.nextForwardToken, token, 'an empty page keeps the forward token');
@@ -104,21 +138,42 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
           seen.push(...page.events.map((e) => e.message));
           token = page.nextForwardToken;
         }
-        assert.deepEqual(seen, events.slice(5).map((e) => e.message));
+        assert.deepEqual(
+          seen,
+          events.slice(5).map((e) => e.message),
+        );
         assert.equal(pages, 4);
 
         await logs.append('/aws/sagemaker/TrainingJobs', 'job/algo-1-1', [{ timestamp: T0 + 9, message: 'more' }]);
         const more = await logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'job/algo-1-1', ...(token ? { nextToken: token } : {}) });
-        assert.deepEqual(more.events.map((e) => e.message), ['more']);
+        assert.deepEqual(
+          more.events.map((e) => e.message),
+          ['more'],
+        );
 
         const tail = await logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'job/algo-1-1', limit: 3 });
-        assert.deepEqual(tail.events.map((e) => e.message), ['line 23', 'line 24', 'more']);
+        assert.deepEqual(
+          tail.events.map((e) => e.message),
+          ['line 23', 'line 24', 'more'],
+        );
         const before = await logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'job/algo-1-1', limit: 3, nextToken: tail.nextBackwardToken });
-        assert.deepEqual(before.events.map((e) => e.message), ['line 20', 'line 21', 'line 22']);
-        const window = await logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'job/algo-1-1', startFromHead: true, startTime: T0 + 1, endTime: T0 + 2 });
+        assert.deepEqual(
+          before.events.map((e) => e.message),
+          ['line 20', 'line 21', 'line 22'],
+        );
+        const window = await logs.getLogEvents({
+          group: '/aws/sagemaker/TrainingJobs',
+          stream: 'job/algo-1-1',
+          startFromHead: true,
+          startTime: T0 + 1,
+          endTime: T0 + 2,
+        });
         assert.equal(window.events.length, 5);
 
-        assert.equal(await code(logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'nope' })), 'ResourceNotFoundException: The specified log stream does not exist.');
+        assert.equal(
+          await code(logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'nope' })),
+          'ResourceNotFoundException: The specified log stream does not exist.',
+        );
         assert.equal(await code(logs.getLogEvents({ group: '/nope', stream: 'nope' })), 'ResourceNotFoundException: The specified log group does not exist.');
         const empty = await logs.getLogEvents({ group: '/aws/sagemaker/TrainingJobs', stream: 'job/algo-1-1', startTime: T0 + 100, startFromHead: true });
         assert.deepEqual(empty.events, []);
@@ -137,9 +192,15 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
           { timestamp: T0 + 4, message: 'ERROR out of memory' },
         ]);
         const all = await logs.filterLogEvents({ group: '/g' });
-        assert.deepEqual(all.events.map((e) => e.timestamp - T0), [1, 2, 3, 4, 5]);
+        assert.deepEqual(
+          all.events.map((e) => e.timestamp - T0),
+          [1, 2, 3, 4, 5],
+        );
         assert.equal(all.nextToken, undefined);
-        assert.deepEqual(all.searchedLogStreams.map((s) => s.logStreamName), ['a/1', 'b/1']);
+        assert.deepEqual(
+          all.searchedLogStreams.map((s) => s.logStreamName),
+          ['a/1', 'b/1'],
+        );
         const messages = async (q: object): Promise<string[]> => (await logs.filterLogEvents({ group: '/g', ...q })).events.map((e) => e.message);
         assert.deepEqual(await messages({ filterPattern: 'ERROR' }), ['ERROR disk full', 'ERROR out of memory']);
         assert.deepEqual(await messages({ filterPattern: '"out of memory"' }), ['ERROR out of memory']);
@@ -167,10 +228,18 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
       withService(async (logs) => {
         clock = Date.now();
         await logs.createLogGroup('/p');
-        assert.equal(await code(logs.putLogEvents('/p', 's', [{ timestamp: clock, message: 'x' }])), 'ResourceNotFoundException: The specified log stream does not exist.');
+        assert.equal(
+          await code(logs.putLogEvents('/p', 's', [{ timestamp: clock, message: 'x' }])),
+          'ResourceNotFoundException: The specified log stream does not exist.',
+        );
         await logs.createLogStream('/p', 's');
         assert.match(
-          await code(logs.putLogEvents('/p', 's', [{ timestamp: clock, message: 'b' }, { timestamp: clock - 1, message: 'a' }])),
+          await code(
+            logs.putLogEvents('/p', 's', [
+              { timestamp: clock, message: 'b' },
+              { timestamp: clock - 1, message: 'a' },
+            ]),
+          ),
           /chronological order/,
         );
         const rejected = await logs.putLogEvents('/p', 's', [
@@ -184,7 +253,10 @@ function logSuite(label: string, newTarget: () => Promise<StoreTarget>): void {
         assert.ok(Date.now() - started < 5_000, 'appending 20 000 events takes well under 5 s');
         const page = await logs.getLogEvents({ group: '/p', stream: 's', startFromHead: true });
         assert.equal(page.events.length, 10_000);
-        assert.deepEqual(page.events.slice(0, 2).map((e) => e.message), ['kept', 'step 0 loss=0.0']);
+        assert.deepEqual(
+          page.events.slice(0, 2).map((e) => e.message),
+          ['kept', 'step 0 loss=0.0'],
+        );
       }));
   });
 }

@@ -103,8 +103,15 @@ export class LogService {
    * PutLogEvents: events must be in chronological order and span at most 24 hours; events more
    * than 2 hours in the future or 14 days in the past are rejected (reported, not stored).
    */
-  async putLogEvents(group: string, stream: string, events: readonly LogEventInput[]): Promise<{ tooNewLogEventStartIndex?: number; tooOldLogEventEndIndex?: number }> {
-    if (events.length === 0) throw new InvalidParameter('1 validation error detected: Value at \'logEvents\' failed to satisfy constraint: Member must have length greater than or equal to 1');
+  async putLogEvents(
+    group: string,
+    stream: string,
+    events: readonly LogEventInput[],
+  ): Promise<{ tooNewLogEventStartIndex?: number; tooOldLogEventEndIndex?: number }> {
+    if (events.length === 0)
+      throw new InvalidParameter(
+        "1 validation error detected: Value at 'logEvents' failed to satisfy constraint: Member must have length greater than or equal to 1",
+      );
     let bytes = 0;
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as LogEventInput;
@@ -127,7 +134,10 @@ export class LogService {
     const accepted = events.slice(tooOldEnd, Math.max(tooOldEnd, tooNewStart));
     const outcome = await this.repository.append(group, stream, accepted, now, false);
     if (outcome !== 'appended') throw new LogsResourceNotFound(outcome === 'no-group' ? 'group' : 'stream');
-    return { ...(tooOldEnd > 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}), ...(tooNewStart < events.length ? { tooNewLogEventStartIndex: tooNewStart } : {}) };
+    return {
+      ...(tooOldEnd > 0 ? { tooOldLogEventEndIndex: tooOldEnd } : {}),
+      ...(tooNewStart < events.length ? { tooNewLogEventStartIndex: tooNewStart } : {}),
+    };
   }
 
   /** Groups in name order; `prefix` and `pattern` (case-insensitive substring) exclude each other. */
@@ -227,7 +237,8 @@ export class LogService {
       };
     }
     // Nothing (more) in that direction: stay where we are.
-    if (position === undefined) return { events: [], nextForwardToken: forwardToken(START), nextBackwardToken: backwardToken({ timestamp: START.timestamp, seq: START.seq + 1 }) };
+    if (position === undefined)
+      return { events: [], nextForwardToken: forwardToken(START), nextBackwardToken: backwardToken({ timestamp: START.timestamp, seq: START.seq + 1 }) };
     return forward
       ? { events: [], nextForwardToken: forwardToken(position), nextBackwardToken: backwardToken({ timestamp: position.timestamp, seq: position.seq + 1 }) }
       : { events: [], nextForwardToken: forwardToken({ timestamp: position.timestamp, seq: position.seq - 1 }), nextBackwardToken: backwardToken(position) };
@@ -293,7 +304,13 @@ export class LogService {
     }
     const searched = await this.searchedStreams(query.group, query.streamNames, query.streamPrefix);
     return {
-      events: found.map((e) => ({ logStreamName: e.streamName, timestamp: e.timestamp, message: e.message, ingestionTime: e.ingestionTime, eventId: String(e.seq).padStart(20, '0') })),
+      events: found.map((e) => ({
+        logStreamName: e.streamName,
+        timestamp: e.timestamp,
+        message: e.message,
+        ingestionTime: e.ingestionTime,
+        eventId: String(e.seq).padStart(20, '0'),
+      })),
       searchedLogStreams: searched.map((name) => ({ logStreamName: name, searchedCompletely: stoppedAt === undefined })),
       ...(stoppedAt !== undefined ? { nextToken: encodeToken('filter', { t: stoppedAt.timestamp, s: stoppedAt.seq }) } : {}),
     };

@@ -58,7 +58,10 @@ test('many lines go out in batches of maxBatch, in order', async () => {
   await writer.close();
   assert.deepEqual(logs.batches, [1000, 1000, 500]);
   const page = await logs.getLogEvents({ group: '/w', stream: 'many', startFromHead: true, limit: 3 });
-  assert.deepEqual(page.events.map((e) => e.message), ['line 0', 'line 1', 'line 2']);
+  assert.deepEqual(
+    page.events.map((e) => e.message),
+    ['line 0', 'line 1', 'line 2'],
+  );
 });
 
 test('an over-long line is split; a failed write surfaces on flush', async () => {

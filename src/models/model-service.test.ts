@@ -36,7 +36,10 @@ describe('ModelService over SQLite and the file-system object store', () => {
     database = await openDatabase({ database: 'sqlite', dataDir: dir });
     const objectStore = await FsObjectStore.open(path.join(dir, 'objects'));
     await objectStore.createBucket('artifacts');
-    await objectStore.putObject('artifacts', 'job/output/model.tar.gz', { body: Readable.from([Buffer.from('tar')]), metadata: { userMetadata: {}, headers: {} } });
+    await objectStore.putObject('artifacts', 'job/output/model.tar.gz', {
+      body: Readable.from([Buffer.from('tar')]),
+      metadata: { userMetadata: {}, headers: {} },
+    });
     tags = new TagService(new KyselyTagRepository(database));
     let now = 1732262400000;
     models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags, objectStore, clock: () => now++ });
@@ -92,7 +95,11 @@ describe('ModelService over SQLite and the file-system object store', () => {
     assert.equal(second.next, undefined);
     const missing = 'arn:aws:sagemaker:us-east-1:111122223333:model/ghost';
     await rejectsWith(tags.add(missing, [{ key: 'a', value: '' }]), 'ValidationException', `Could not find model "${missing}".`);
-    await rejectsWith(tags.list('arn:aws:sagemaker:us-east-1:111122223333:widget/w', 50), 'ValidationException', 'Could not find resource "arn:aws:sagemaker:us-east-1:111122223333:widget/w".');
+    await rejectsWith(
+      tags.list('arn:aws:sagemaker:us-east-1:111122223333:widget/w', 50),
+      'ValidationException',
+      'Could not find resource "arn:aws:sagemaker:us-east-1:111122223333:widget/w".',
+    );
   });
 
   it('deletes a model and its tags', async () => {

@@ -54,7 +54,9 @@ export function compositeChecksum(parts: readonly (StoredChecksum | undefined)[]
   switch (first.algorithm) {
     case 'SHA1':
     case 'SHA256':
-      digest = createHash(first.algorithm === 'SHA1' ? 'sha1' : 'sha256').update(joined).digest();
+      digest = createHash(first.algorithm === 'SHA1' ? 'sha1' : 'sha256')
+        .update(joined)
+        .digest();
       break;
     case 'CRC32':
       digest = uint32(crc32(joined));

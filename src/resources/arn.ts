@@ -6,14 +6,7 @@ export interface ArnScope {
 
 /** The resource types Salvia names in ARNs (`arn:aws:sagemaker:…:<type>/<name>`). */
 export type SageMakerResourceType =
-  | 'model'
-  | 'endpoint-config'
-  | 'endpoint'
-  | 'training-job'
-  | 'processing-job'
-  | 'transform-job'
-  | 'hyper-parameter-tuning-job'
-  | (string & {});
+  'model' | 'endpoint-config' | 'endpoint' | 'training-job' | 'processing-job' | 'transform-job' | 'hyper-parameter-tuning-job' | (string & {});
 
 /** A parsed SageMaker ARN; `name` is as written in the ARN (SageMaker lower-cases it). */
 export interface ParsedArn {

@@ -33,7 +33,10 @@ describe('openDatabase', () => {
   });
 
   it('rejects an unknown scheme with the accepted forms', async () => {
-    await assert.rejects(openDatabase({ database: 'mysql://u:pw@db/x', dataDir: tmpdir() }), /unsupported database "mysql:\/\/u:\*\*\*@db\/x": use "sqlite", "sqlite:<file>" or a postgres:\/\/ URL/);
+    await assert.rejects(
+      openDatabase({ database: 'mysql://u:pw@db/x', dataDir: tmpdir() }),
+      /unsupported database "mysql:\/\/u:\*\*\*@db\/x": use "sqlite", "sqlite:<file>" or a postgres:\/\/ URL/,
+    );
   });
 
   it('opens sqlite:<file> at that path, creating its directory', async () => {
@@ -53,7 +56,10 @@ describe('openDatabase', () => {
       const notADirectory = path.join(dir, 'plain-file');
       await writeFile(notADirectory, '');
       const file = path.join(notADirectory, 'meta.db');
-      await assert.rejects(openDatabase({ database: `sqlite:${file}`, dataDir: tmpdir() }), (error: unknown) => error instanceof DatabaseOpenError && error.message.startsWith(`cannot open SQLite database ${file}: `));
+      await assert.rejects(
+        openDatabase({ database: `sqlite:${file}`, dataDir: tmpdir() }),
+        (error: unknown) => error instanceof DatabaseOpenError && error.message.startsWith(`cannot open SQLite database ${file}: `),
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -80,7 +86,10 @@ describe('openDatabase on PostgreSQL', { skip: postgresSkipReason() ?? false }, 
 
   it('names a database that does not exist', async () => {
     const cluster = await sharedPostgres();
-    await assert.rejects(openDatabase({ database: cluster.url('no_such_db'), dataDir: tmpdir() }), /cannot reach PostgreSQL at .*\/no_such_db: database "no_such_db" does not exist/);
+    await assert.rejects(
+      openDatabase({ database: cluster.url('no_such_db'), dataDir: tmpdir() }),
+      /cannot reach PostgreSQL at .*\/no_such_db: database "no_such_db" does not exist/,
+    );
   });
 
   it('returns dialect postgres and closes cleanly', async () => {
@@ -98,7 +107,9 @@ describe('openDatabase on PostgreSQL', { skip: postgresSkipReason() ?? false }, 
       await Promise.all([sql`select pg_sleep(0.05)`.execute(database.db), sql`select pg_sleep(0.05)`.execute(database.db)]);
       const admin = new pg.Client({ connectionString: url });
       await admin.connect();
-      const { rows } = await admin.query<{ killed: boolean }>('select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()');
+      const { rows } = await admin.query<{ killed: boolean }>(
+        'select pg_terminate_backend(pid) as killed from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()',
+      );
       await admin.end();
       assert.ok(rows.length >= 2 && rows.every((row) => row.killed), `terminated ${rows.length} idle connections`);
       // An idle connection that breaks is an 'error' event on the pool; unhandled, it would crash

@@ -123,7 +123,6 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return { db, dialect, close: () => db.destroy() };
 }
 
-
 /**
  * Makes concurrent transactions that call this with the same `key` run one after the other, so that
  * a read-check-write (e.g. "at most 50 tags per resource") cannot race. Call it first inside the

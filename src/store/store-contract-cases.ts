@@ -67,7 +67,12 @@ export const coreStoreCases: readonly StoreContractCase[] = [
     async run({ database }) {
       const row = { resource_arn: arn, tag_key: 'k', tag_value: 'first' };
       await database.db.insertInto('tags').values(row).execute();
-      await assert.rejects(database.db.insertInto('tags').values({ ...row, tag_value: 'second' }).execute());
+      await assert.rejects(
+        database.db
+          .insertInto('tags')
+          .values({ ...row, tag_value: 'second' })
+          .execute(),
+      );
       assert.deepEqual(await tagsOf(database, arn), { k: 'first' });
     },
   },
@@ -99,7 +104,11 @@ export const coreStoreCases: readonly StoreContractCase[] = [
       await Promise.all(
         Array.from({ length: writers }, (_, w) =>
           db.transaction().execute(async (trx) => {
-            for (let i = 0; i < 5; i++) await trx.insertInto('tags').values({ resource_arn: arn, tag_key: `w${w}-${i}`, tag_value: String(w) }).execute();
+            for (let i = 0; i < 5; i++)
+              await trx
+                .insertInto('tags')
+                .values({ resource_arn: arn, tag_key: `w${w}-${i}`, tag_value: String(w) })
+                .execute();
           }),
         ),
       );
@@ -120,13 +129,21 @@ export const coreStoreCases: readonly StoreContractCase[] = [
       assert.ok(Number(last['k']) >= 0 && Number(last['k']) < writers);
 
       const counter = scratch(database);
-      await counter.schema.createTable('contract_counter').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('n', 'bigint', (c) => c.notNull()).execute();
+      await counter.schema
+        .createTable('contract_counter')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('n', 'bigint', (c) => c.notNull())
+        .execute();
       await counter.insertInto('contract_counter').values({ id: 1, n: 0 }).execute();
       const increments = 50;
       await Promise.all(
         Array.from({ length: increments }, () =>
           counter.transaction().execute(async (trx) => {
-            await trx.updateTable('contract_counter').set((eb) => ({ n: eb('n', '+', 1) })).where('id', '=', 1).execute();
+            await trx
+              .updateTable('contract_counter')
+              .set((eb) => ({ n: eb('n', '+', 1) }))
+              .where('id', '=', 1)
+              .execute();
           }),
         ),
       );
@@ -139,7 +156,11 @@ export const coreStoreCases: readonly StoreContractCase[] = [
           counter.transaction().execute(async (trx) => {
             await lockKey(trx, database.dialect, 'contract-counter');
             const current = await trx.selectFrom('contract_counter').select('n').where('id', '=', 1).executeTakeFirstOrThrow();
-            await trx.updateTable('contract_counter').set({ n: current.n + 1 }).where('id', '=', 1).execute();
+            await trx
+              .updateTable('contract_counter')
+              .set({ n: current.n + 1 })
+              .where('id', '=', 1)
+              .execute();
           }),
         ),
       );
@@ -151,7 +172,11 @@ export const coreStoreCases: readonly StoreContractCase[] = [
     name: 'epoch milliseconds in bigint columns come back as numbers, beyond 2^31 and 2^32 too',
     async run({ database }) {
       const db = scratch(database);
-      await db.schema.createTable('contract_numbers').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('at', 'bigint', (c) => c.notNull()).execute();
+      await db.schema
+        .createTable('contract_numbers')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .execute();
       const values = [0, 1, -1, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 1_764_000_000_123, 4_102_444_800_000, Number.MAX_SAFE_INTEGER];
       await db
         .insertInto('contract_numbers')
@@ -163,14 +188,25 @@ export const coreStoreCases: readonly StoreContractCase[] = [
         rows.map((row) => row.at),
         values,
       );
-      const later = await db.selectFrom('contract_numbers').select('id').where('at', '>', 2 ** 31).orderBy('at').execute();
+      const later = await db
+        .selectFrom('contract_numbers')
+        .select('id')
+        .where('at', '>', 2 ** 31)
+        .orderBy('at')
+        .execute();
       assert.deepEqual(
         later.map((row) => row.id),
         [5, 6, 7, 8],
       );
-      const { count } = await db.selectFrom('contract_numbers').select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
+      const { count } = await db
+        .selectFrom('contract_numbers')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirstOrThrow();
       assert.equal(count, values.length);
-      const newest = await db.selectFrom('contract_numbers').select((eb) => eb.fn.max('at').as('newest')).executeTakeFirstOrThrow();
+      const newest = await db
+        .selectFrom('contract_numbers')
+        .select((eb) => eb.fn.max('at').as('newest'))
+        .executeTakeFirstOrThrow();
       assert.equal(newest.newest, Number.MAX_SAFE_INTEGER);
     },
   },

@@ -16,7 +16,9 @@ export const repositoryConcurrencyCases: readonly StoreContractCase[] = [
     async run({ database }) {
       const models = new KyselyModelRepository(database);
       const results = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => models.insert({ name: i % 2 ? 'Race-Model' : 'race-model', arn: `${arn}-${i}`, creationTime: 1_764_000_000_000 + i })),
+        Array.from({ length: 12 }, (_, i) =>
+          models.insert({ name: i % 2 ? 'Race-Model' : 'race-model', arn: `${arn}-${i}`, creationTime: 1_764_000_000_000 + i }),
+        ),
       );
       assert.equal(results.filter(Boolean).length, 1);
       const stored = await models.get('RACE-MODEL');
@@ -28,7 +30,15 @@ export const repositoryConcurrencyCases: readonly StoreContractCase[] = [
     async run({ database }) {
       const tags = new KyselyTagRepository(database);
       const limit = 10;
-      const results = await Promise.all(Array.from({ length: 6 }, (_, w) => tags.put(arn, Array.from({ length: 4 }, (_, i) => ({ key: `w${w}-k${i}`, value: String(w) })), limit)));
+      const results = await Promise.all(
+        Array.from({ length: 6 }, (_, w) =>
+          tags.put(
+            arn,
+            Array.from({ length: 4 }, (_, i) => ({ key: `w${w}-k${i}`, value: String(w) })),
+            limit,
+          ),
+        ),
+      );
       const stored = await tags.list(arn);
       assert.ok(stored.length <= limit, `${stored.length} tags stored, limit ${limit}`);
       assert.equal(stored.length, 4 * results.filter(Boolean).length, 'every accepted AddTags is stored whole, every refused one not at all');

@@ -32,7 +32,10 @@ describe('training status machine', () => {
       assert.deepEqual([final.status, final.secondaryStatus, final.failureReason], [status, secondary, reason], outcome.kind);
       assert.ok(final.statusMessage.length > 0);
     }
-    assert.match(finalStatus({ kind: 'supervisor-lost', whileServerDown: true }).failureReason ?? '', /^InternalServerError: .*while the Salvia server was down/);
+    assert.match(
+      finalStatus({ kind: 'supervisor-lost', whileServerDown: true }).failureReason ?? '',
+      /^InternalServerError: .*while the Salvia server was down/,
+    );
     assert.match(finalStatus({ kind: 'supervisor-lost', whileServerDown: false }).failureReason ?? '', /^InternalServerError: .*supervisor died/);
   });
 

@@ -47,7 +47,12 @@ async function errorName(promise: Promise<unknown>): Promise<string> {
 class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = secret === undefined || typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
+    const key =
+      secret === undefined || typeof secret === 'string'
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+          : Buffer.from(secret);
     this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
   update(data: string | Uint8Array): void {
@@ -65,7 +70,16 @@ function signer(service: string, credentials = good): SignatureV4 {
 
 function serverRequest(method: string, path: string, headers: Record<string, string>, query: Record<string, string> = {}, body?: string): HttpRequest {
   const url = new URL(server.url);
-  return new HttpRequest({ method, protocol: 'http:', hostname: url.hostname, port: Number(url.port), path, query, headers: { host: url.host, ...headers }, ...(body === undefined ? {} : { body }) });
+  return new HttpRequest({
+    method,
+    protocol: 'http:',
+    hostname: url.hostname,
+    port: Number(url.port),
+    path,
+    query,
+    headers: { host: url.host, ...headers },
+    ...(body === undefined ? {} : { body }),
+  });
 }
 
 function urlOf(request: HttpRequest): string {
@@ -77,13 +91,20 @@ describe('with --auth', () => {
   test('a configured key works on Logs, SageMaker, runtime and STS', async () => {
     const logs = new CloudWatchLogsClient(config(good));
     await logs.send(new CreateLogGroupCommand({ logGroupName: '/auth/ok' }));
-    assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/auth/' }))).logGroups?.map((g) => g.logGroupName), ['/auth/ok']);
+    assert.deepEqual(
+      (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/auth/' }))).logGroups?.map((g) => g.logGroupName),
+      ['/auth/ok'],
+    );
     logs.destroy();
     const sts = new STSClient(config(good));
     assert.equal((await sts.send(new GetCallerIdentityCommand({}))).Account, '000000000000');
     sts.destroy();
     const runtime = new SageMakerRuntimeClient(config(good));
-    assert.equal(await errorName(runtime.send(new InvokeEndpointCommand({ EndpointName: 'ep', Body: Buffer.from('{"a": 1}') }))), 'ValidationError', 'authenticated, then no such endpoint');
+    assert.equal(
+      await errorName(runtime.send(new InvokeEndpointCommand({ EndpointName: 'ep', Body: Buffer.from('{"a": 1}') }))),
+      'ValidationError',
+      'authenticated, then no such endpoint',
+    );
     runtime.destroy();
     const sagemaker = new SageMakerClient(config(good));
     assert.equal(await errorName(sagemaker.send(new ListModelsCommand({}))), 'succeeded');
@@ -92,7 +113,8 @@ describe('with --auth', () => {
 
   test('boto3 with the configured key (second key of the list)', async () => {
     const env = { ...awsEnv(server, server.dataDir), AWS_ACCESS_KEY_ID: 'AKIDSECOND', AWS_SECRET_ACCESS_KEY: 'second-secret' };
-    const script = 'import boto3; print(boto3.client("sts").get_caller_identity()["Account"]); print(len(boto3.client("logs").describe_log_groups()["logGroups"]))';
+    const script =
+      'import boto3; print(boto3.client("sts").get_caller_identity()["Account"]); print(len(boto3.client("logs").describe_log_groups()["logGroups"]))';
     const { stdout } = await run('python3', ['-c', script], { env });
     assert.deepEqual(stdout.trim().split('\n'), ['000000000000', '1']);
   });
@@ -115,27 +137,76 @@ describe('with --auth', () => {
       assert.equal(await errorName(sts.send(new GetCallerIdentityCommand({}))), stsCode);
       sts.destroy();
     }
-    const unsigned = await rawRequest(server.url, 'POST', '/', { 'x-amz-target': 'Logs_20140328.DescribeLogGroups', 'content-type': 'application/x-amz-json-1.1' }, '{}');
+    const unsigned = await rawRequest(
+      server.url,
+      'POST',
+      '/',
+      { 'x-amz-target': 'Logs_20140328.DescribeLogGroups', 'content-type': 'application/x-amz-json-1.1' },
+      '{}',
+    );
     assert.equal(unsigned.status, 403);
     assert.equal(JSON.parse(unsigned.body.toString()).__type, 'MissingAuthenticationTokenException');
     const unsignedRuntime = await rawRequest(server.url, 'POST', '/endpoints/ep/invocations', {}, 'x');
     assert.equal(unsignedRuntime.status, 403);
     assert.match(String(unsignedRuntime.headers['x-amzn-errortype']), /^MissingAuthenticationTokenException:/);
-    const unsignedSts = await rawRequest(server.url, 'POST', '/', { 'content-type': 'application/x-www-form-urlencoded' }, 'Action=GetCallerIdentity&Version=2011-06-15');
+    const unsignedSts = await rawRequest(
+      server.url,
+      'POST',
+      '/',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      'Action=GetCallerIdentity&Version=2011-06-15',
+    );
     assert.equal(unsignedSts.status, 403);
     assert.match(unsignedSts.body.toString(), /<Code>MissingAuthenticationToken<\/Code>/);
-    const incomplete = await rawRequest(server.url, 'POST', '/', { 'x-amz-target': 'Logs_20140328.DescribeLogGroups', authorization: 'AWS4-HMAC-SHA256 Credential=x' }, '{}');
+    const incomplete = await rawRequest(
+      server.url,
+      'POST',
+      '/',
+      { 'x-amz-target': 'Logs_20140328.DescribeLogGroups', authorization: 'AWS4-HMAC-SHA256 Credential=x' },
+      '{}',
+    );
     assert.equal(incomplete.status, 400);
     assert.equal(JSON.parse(incomplete.body.toString()).__type, 'IncompleteSignatureException');
   });
 
-  test("curl --aws-sigv4 (another signer: the path encoded once) works on Logs, STS and the runtime", async () => {
+  test('curl --aws-sigv4 (another signer: the path encoded once) works on Logs, STS and the runtime', async () => {
     const user = `${good.accessKeyId}:${good.secretAccessKey}`;
-    const logs = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:logs', '--user', user, '-H', 'X-Amz-Target: Logs_20140328.DescribeLogGroups', '-H', 'Content-Type: application/x-amz-json-1.1', '-d', '{"logGroupNamePrefix": "/auth/"}', `${server.url}/`]);
+    const logs = await run('curl', [
+      '-sS',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:logs',
+      '--user',
+      user,
+      '-H',
+      'X-Amz-Target: Logs_20140328.DescribeLogGroups',
+      '-H',
+      'Content-Type: application/x-amz-json-1.1',
+      '-d',
+      '{"logGroupNamePrefix": "/auth/"}',
+      `${server.url}/`,
+    ]);
     assert.deepEqual(JSON.parse(logs.stdout), { logGroups: [JSON.parse(logs.stdout).logGroups[0]] });
-    const sts = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:sts', '--user', user, '-d', 'Action=GetCallerIdentity&Version=2011-06-15', `${server.url}/`]);
+    const sts = await run('curl', [
+      '-sS',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:sts',
+      '--user',
+      user,
+      '-d',
+      'Action=GetCallerIdentity&Version=2011-06-15',
+      `${server.url}/`,
+    ]);
     assert.match(sts.stdout, /<Account>000000000000<\/Account>/);
-    const runtime = await run('curl', ['-sS', '--aws-sigv4', 'aws:amz:us-east-1:sagemaker', '--user', user, '-d', 'x', `${server.url}/endpoints/my%3Aendpoint/invocations`]);
+    const runtime = await run('curl', [
+      '-sS',
+      '--aws-sigv4',
+      'aws:amz:us-east-1:sagemaker',
+      '--user',
+      user,
+      '-d',
+      'x',
+      `${server.url}/endpoints/my%3Aendpoint/invocations`,
+    ]);
     assert.match(runtime.stdout, /Value 'my:endpoint' at 'endpointName'/, 'authenticated, then validated');
   });
 
@@ -154,7 +225,10 @@ describe('with --auth', () => {
     const sts = await signer('sts').presign(serverRequest('GET', '/', {}, { Action: 'GetCallerIdentity', Version: '2011-06-15' }), { expiresIn: 300 });
     const { stdout } = await run('curl', ['-sS', '-w', '\n%{http_code}', urlOf(sts as HttpRequest)]);
     assert.match(stdout, /<Account>000000000000<\/Account>[\s\S]*\n200$/);
-    const stale = await signer('sts').presign(serverRequest('GET', '/', {}, { Action: 'GetCallerIdentity', Version: '2011-06-15' }), { expiresIn: 1, signingDate: new Date(Date.now() - 60_000) });
+    const stale = await signer('sts').presign(serverRequest('GET', '/', {}, { Action: 'GetCallerIdentity', Version: '2011-06-15' }), {
+      expiresIn: 1,
+      signingDate: new Date(Date.now() - 60_000),
+    });
     const expired = await run('curl', ['-sS', '-w', '\n%{http_code}', urlOf(stale as HttpRequest)]);
     assert.match(expired.stdout, /<Code>SignatureDoesNotMatch<\/Code><Message>Request has expired<\/Message>[\s\S]*\n403$/);
   });
@@ -180,7 +254,10 @@ describe('with --auth', () => {
     const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'dir/hello world.txt' }), { expiresIn: 60 });
     const fetched = await run('curl', ['-sS', '-w', '\n%{http_code}', url]);
     assert.equal(fetched.stdout, 'hello\n200');
-    const old = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'dir/hello world.txt' }), { expiresIn: 1, signingDate: new Date(Date.now() - 60_000) });
+    const old = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'dir/hello world.txt' }), {
+      expiresIn: 1,
+      signingDate: new Date(Date.now() - 60_000),
+    });
     const refused = await run('curl', ['-sS', '-w', '\n%{http_code}', old]);
     assert.match(refused.stdout, /<Code>AccessDenied<\/Code>[\s\S]*\n403$/);
     s3.destroy();

@@ -93,8 +93,22 @@ describe('salvia env', () => {
   });
 
   it('quotes values for the shell and follows --host, --region and --access-keys like the server', async () => {
-    const printed = await afterEval('env | grep ^AWS_ | sort', ['--host', '0.0.0.0', '--port', '8123', '--region', 'eu-west-1', '--access-keys', `"k1:it's \\$secret,k2:other"`]);
-    const vars = Object.fromEntries(printed.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+    const printed = await afterEval('env | grep ^AWS_ | sort', [
+      '--host',
+      '0.0.0.0',
+      '--port',
+      '8123',
+      '--region',
+      'eu-west-1',
+      '--access-keys',
+      `"k1:it's \\$secret,k2:other"`,
+    ]);
+    const vars = Object.fromEntries(
+      printed
+        .trim()
+        .split('\n')
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
     assert.equal(vars['AWS_ENDPOINT_URL'], 'http://127.0.0.1:8123');
     assert.equal(vars['AWS_REGION'], 'eu-west-1');
     assert.equal(vars['AWS_DEFAULT_REGION'], 'eu-west-1');

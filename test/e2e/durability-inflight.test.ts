@@ -48,13 +48,19 @@ async function crashMidway(args: readonly string[], prefix: string): Promise<str
       const attempt: Attempt = { kind: 'model', name: `${prefix}-model-${i}`, acknowledged: false };
       attempts.push(attempt);
       const tags = Array.from({ length: 5 }, (_, t) => ({ Key: `k${t}`, Value: `${i}` }));
-      return sagemaker.send(new CreateModelCommand({ ModelName: attempt.name, PrimaryContainer: { Image: 'salvia/serving' }, Tags: tags })).then(() => onAck(attempt));
+      return sagemaker
+        .send(new CreateModelCommand({ ModelName: attempt.name, PrimaryContainer: { Image: 'salvia/serving' }, Tags: tags }))
+        .then(() => onAck(attempt));
     });
     const settled = await Promise.allSettled(writes);
     await (killed ?? first.kill9());
     for (const [i, outcome] of settled.entries()) {
       // Whatever failed must have failed because the server went away, not with an API error.
-      if (outcome.status === 'rejected') assert.ok(!(outcome.reason instanceof S3ServiceException || outcome.reason instanceof SageMakerServiceException), `${attempts[i]?.name}: ${String(outcome.reason)}`);
+      if (outcome.status === 'rejected')
+        assert.ok(
+          !(outcome.reason instanceof S3ServiceException || outcome.reason instanceof SageMakerServiceException),
+          `${attempts[i]?.name}: ${String(outcome.reason)}`,
+        );
     }
     assert.ok(acknowledged >= total / 3, `${acknowledged} writes acknowledged before the crash`);
 

@@ -3,7 +3,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { CreateBucketCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { AddTagsCommand, CreateModelCommand, DeleteTagsCommand, DescribeModelCommand, ListModelsCommand, ListTagsCommand, SageMakerClient, type Tag } from '@aws-sdk/client-sagemaker';
+import {
+  AddTagsCommand,
+  CreateModelCommand,
+  DeleteTagsCommand,
+  DescribeModelCommand,
+  ListModelsCommand,
+  ListTagsCommand,
+  SageMakerClient,
+  type Tag,
+} from '@aws-sdk/client-sagemaker';
 import { postgresSkipReason, sharedPostgres, stopSharedPostgres } from '../helpers/postgres.js';
 import { clientConfig, startServer, type ServerProcess } from '../helpers/server-process.js';
 
@@ -57,7 +66,12 @@ async function writeEverything(server: ServerProcess, prefix: string): Promise<W
       objects.set(key, { sha256: sha256(body), size: body.length, etag: put.ETag ?? '' });
     }
     const big = randomBytes(12 * 1024 * 1024 + 12345);
-    const upload = await new Upload({ client: s3, params: { Bucket: bucket, Key: 'models/model.tar.gz', Body: big }, partSize: 5 * 1024 * 1024, queueSize: 2 }).done();
+    const upload = await new Upload({
+      client: s3,
+      params: { Bucket: bucket, Key: 'models/model.tar.gz', Body: big },
+      partSize: 5 * 1024 * 1024,
+      queueSize: 2,
+    }).done();
     assert.match(upload.ETag ?? '', /-3"$/, 'a three-part multipart ETag');
     objects.set('models/model.tar.gz', { sha256: sha256(big), size: big.length, etag: upload.ETag ?? '' });
 
@@ -88,7 +102,15 @@ async function writeEverything(server: ServerProcess, prefix: string): Promise<W
     // Later changes must survive too: an added tag, an overwritten one and a deleted one.
     const [firstArn] = [...tags.keys()];
     assert.ok(firstArn);
-    await sagemaker.send(new AddTagsCommand({ ResourceArn: firstArn, Tags: [{ Key: 'stage', Value: 'durable' }, { Key: 'index', Value: 'overwritten' }] }));
+    await sagemaker.send(
+      new AddTagsCommand({
+        ResourceArn: firstArn,
+        Tags: [
+          { Key: 'stage', Value: 'durable' },
+          { Key: 'index', Value: 'overwritten' },
+        ],
+      }),
+    );
     await sagemaker.send(new DeleteTagsCommand({ ResourceArn: firstArn, TagKeys: ['created-with'] }));
     tags.set(firstArn, [
       { Key: 'index', Value: 'overwritten' },

@@ -100,10 +100,27 @@ test('AWS CLI filter-log-events (what `aws logs tail` calls; CLI v1 has no `tail
   const start = Date.now();
   const events = JSON.stringify(Array.from({ length: 7 }, (_, i) => ({ timestamp: start + i, message: i % 2 === 0 ? `tail me: epoch ${i}` : `other ${i}` })));
   await run('aws', ['logs', 'create-log-stream', '--log-group-name', '/aws/sagemaker/TrainingJobs', '--log-stream-name', 'tail-job/algo-1-1'], { env });
-  await run('aws', ['logs', 'put-log-events', '--log-group-name', '/aws/sagemaker/TrainingJobs', '--log-stream-name', 'tail-job/algo-1-1', '--log-events', events], { env });
+  await run(
+    'aws',
+    ['logs', 'put-log-events', '--log-group-name', '/aws/sagemaker/TrainingJobs', '--log-stream-name', 'tail-job/algo-1-1', '--log-events', events],
+    { env },
+  );
   const { stdout } = await run(
     'aws',
-    ['logs', 'filter-log-events', '--log-group-name', '/aws/sagemaker/TrainingJobs', '--start-time', String(start), '--filter-pattern', '"tail me"', '--page-size', '2', '--output', 'json'],
+    [
+      'logs',
+      'filter-log-events',
+      '--log-group-name',
+      '/aws/sagemaker/TrainingJobs',
+      '--start-time',
+      String(start),
+      '--filter-pattern',
+      '"tail me"',
+      '--page-size',
+      '2',
+      '--output',
+      'json',
+    ],
     { env },
   );
   const result = JSON.parse(stdout) as { events: { logStreamName: string; message: string }[] };

@@ -33,10 +33,19 @@ before(async () => {
     new PutLogEventsCommand({
       logGroupName: group,
       logStreamName: 'sdk-job/algo-1-1700000000',
-      logEvents: Array.from({ length: 120 }, (_, i) => ({ timestamp: now + Math.floor(i / 4), message: i % 10 === 3 ? `ERROR step ${i} failed` : `INFO step ${i} loss=${(1 / (i + 1)).toFixed(4)}` })),
+      logEvents: Array.from({ length: 120 }, (_, i) => ({
+        timestamp: now + Math.floor(i / 4),
+        message: i % 10 === 3 ? `ERROR step ${i} failed` : `INFO step ${i} loss=${(1 / (i + 1)).toFixed(4)}`,
+      })),
     }),
   );
-  await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-2-1700000000', logEvents: [{ timestamp: now + 1, message: 'ERROR out of memory on algo-2' }] }));
+  await logs.send(
+    new PutLogEventsCommand({
+      logGroupName: group,
+      logStreamName: 'sdk-job/algo-2-1700000000',
+      logEvents: [{ timestamp: now + 1, message: 'ERROR out of memory on algo-2' }],
+    }),
+  );
 });
 
 after(async () => {
@@ -44,15 +53,20 @@ after(async () => {
   await server?.dispose();
 });
 
-
 test('DescribeLogGroups and DescribeLogStreams paging (never a nextToken on the last page)', async () => {
   const groups = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/sagemaker/' }));
-  assert.deepEqual(groups.logGroups?.map((g) => g.logGroupName), [group]);
+  assert.deepEqual(
+    groups.logGroups?.map((g) => g.logGroupName),
+    [group],
+  );
   assert.equal(typeof groups.logGroups?.[0]?.creationTime, 'number');
   assert.ok((groups.logGroups?.[0]?.creationTime ?? 0) > 1e12, 'creationTime is in milliseconds');
 
   const pages: string[][] = [];
-  for await (const page of paginateDescribeLogStreams({ client: logs, pageSize: 2 }, { logGroupName: group, logStreamNamePrefix: 'sdk-job/', orderBy: 'LogStreamName' })) {
+  for await (const page of paginateDescribeLogStreams(
+    { client: logs, pageSize: 2 },
+    { logGroupName: group, logStreamNamePrefix: 'sdk-job/', orderBy: 'LogStreamName' },
+  )) {
     pages.push((page.logStreams ?? []).map((s) => s.logStreamName ?? ''));
   }
   assert.deepEqual(pages, [
@@ -78,7 +92,14 @@ test('GetLogEvents pages forward until an empty page with the same token', async
   let pages = 0;
   for (;;) {
     const page = await logs.send(
-      new GetLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000', startFromHead: true, startTime: now + 5, limit: 50, nextToken: token }),
+      new GetLogEventsCommand({
+        logGroupName: group,
+        logStreamName: 'sdk-job/algo-1-1700000000',
+        startFromHead: true,
+        startTime: now + 5,
+        limit: 50,
+        nextToken: token,
+      }),
     );
     pages++;
     assert.ok(page.nextForwardToken?.startsWith('f/') && page.nextBackwardToken?.startsWith('b/'));
@@ -98,19 +119,40 @@ test('GetLogEvents pages forward until an empty page with the same token', async
   assert.match(messages[0] ?? '', /^INFO step 20 /);
 
   const latest = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000', limit: 2 }));
-  assert.deepEqual(latest.events?.map((e) => e.message), ['INFO step 118 loss=0.0084', 'INFO step 119 loss=0.0083']);
+  assert.deepEqual(
+    latest.events?.map((e) => e.message),
+    ['INFO step 118 loss=0.0084', 'INFO step 119 loss=0.0083'],
+  );
 });
 
 test('FilterLogEvents with terms and phrases, interleaved across streams, paginated', async () => {
   const errors = await logs.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNamePrefix: 'sdk-job/', filterPattern: 'ERROR' }));
   assert.equal(errors.events?.length, 13);
   assert.equal(errors.nextToken, undefined);
-  assert.deepEqual(errors.events?.slice(0, 3).map((e) => e.logStreamName?.slice(8, 14)), ['algo-1', 'algo-2', 'algo-1'], 'ordered by timestamp across streams');
+  assert.deepEqual(
+    errors.events?.slice(0, 3).map((e) => e.logStreamName?.slice(8, 14)),
+    ['algo-1', 'algo-2', 'algo-1'],
+    'ordered by timestamp across streams',
+  );
   assert.ok(errors.events?.every((e) => e.message?.includes('ERROR') && typeof e.eventId === 'string'));
   const phrase = await logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: '"out of memory"' }));
-  assert.deepEqual(phrase.events?.map((e) => e.message), ['ERROR out of memory on algo-2']);
-  const named = await logs.send(new FilterLogEventsCommand({ logGroupName: group, logStreamNames: ['sdk-job/algo-1-1700000000'], filterPattern: 'ERROR "step 1"', startTime: now, endTime: now + 29 }));
-  assert.deepEqual(named.events?.map((e) => e.message), ['ERROR step 13 failed', 'ERROR step 103 failed', 'ERROR step 113 failed']);
+  assert.deepEqual(
+    phrase.events?.map((e) => e.message),
+    ['ERROR out of memory on algo-2'],
+  );
+  const named = await logs.send(
+    new FilterLogEventsCommand({
+      logGroupName: group,
+      logStreamNames: ['sdk-job/algo-1-1700000000'],
+      filterPattern: 'ERROR "step 1"',
+      startTime: now,
+      endTime: now + 29,
+    }),
+  );
+  assert.deepEqual(
+    named.events?.map((e) => e.message),
+    ['ERROR step 13 failed', 'ERROR step 103 failed', 'ERROR step 113 failed'],
+  );
 
   let collected = 0;
   let calls = 0;
@@ -133,7 +175,9 @@ test('errors: missing group or stream, bad parameters, duplicates', async () => 
     message: 'The specified log stream does not exist.',
     status: 400,
   });
-  const prefixByTime = await sdkErrorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: 'sdk-job/', orderBy: 'LastEventTime' })));
+  const prefixByTime = await sdkErrorOf(
+    logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: 'sdk-job/', orderBy: 'LastEventTime' })),
+  );
   assert.equal(prefixByTime.name, 'InvalidParameterException');
   const tooMany = await sdkErrorOf(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, limit: 51 })));
   assert.deepEqual(tooMany, {
@@ -141,11 +185,26 @@ test('errors: missing group or stream, bad parameters, duplicates', async () => 
     message: "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50",
     status: 400,
   });
-  assert.equal((await sdkErrorOf(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000', nextToken: 'f/nonsense' })))).name, 'InvalidParameterException');
+  assert.equal(
+    (await sdkErrorOf(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000', nextToken: 'f/nonsense' })))).name,
+    'InvalidParameterException',
+  );
   assert.equal((await sdkErrorOf(logs.send(new CreateLogGroupCommand({ logGroupName: group })))).name, 'ResourceAlreadyExistsException');
-  assert.equal((await sdkErrorOf(logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000' })))).name, 'ResourceAlreadyExistsException');
+  assert.equal(
+    (await sdkErrorOf(logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: 'sdk-job/algo-1-1700000000' })))).name,
+    'ResourceAlreadyExistsException',
+  );
   const unordered = await sdkErrorOf(
-    logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: 'other-job/algo-1-1700000000', logEvents: [{ timestamp: now + 1, message: 'b' }, { timestamp: now, message: 'a' }] })),
+    logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: 'other-job/algo-1-1700000000',
+        logEvents: [
+          { timestamp: now + 1, message: 'b' },
+          { timestamp: now, message: 'a' },
+        ],
+      }),
+    ),
   );
   assert.equal(unordered.name, 'InvalidParameterException');
   await logs.send(new CreateLogGroupCommand({ logGroupName: '/tmp/sdk-delete' }));

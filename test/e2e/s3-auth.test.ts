@@ -22,7 +22,6 @@ after(async () => {
   await server.dispose();
 });
 
-
 test('signed requests pass, including streamed (aws-chunked, trailer) bodies', async () => {
   await s3.send(new CreateBucketCommand({ Bucket: 'auth-bucket' }));
   await s3.send(new PutObjectCommand({ Bucket: 'auth-bucket', Key: 'k', Body: 'secret data' }));
@@ -59,7 +58,10 @@ test('presigned URLs: valid, tampered, expired', async () => {
   const tampered = await fetch(url.replace(/X-Amz-Signature=([0-9a-f])/, (_, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`));
   assert.equal(tampered.status, 403);
   assert.match(await tampered.text(), /<Code>SignatureDoesNotMatch<\/Code>/);
-  const old = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'k' }), { expiresIn: 60, signingDate: new Date(Date.now() - 3600_000) });
+  const old = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'auth-bucket', Key: 'k' }), {
+    expiresIn: 60,
+    signingDate: new Date(Date.now() - 3600_000),
+  });
   const expired = await fetch(old);
   assert.equal(expired.status, 403);
   assert.match(await expired.text(), /<Code>AccessDenied<\/Code>/);

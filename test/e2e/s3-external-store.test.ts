@@ -17,7 +17,16 @@ let platform: ServerProcess;
 before(async () => {
   external = await startServer();
   platform = await startServer({
-    args: ['--s3-endpoint', external.url, '--s3-access-key-id', testCredentials.accessKeyId, '--s3-secret-access-key', testCredentials.secretAccessKey, '--s3-region', 'us-east-1'],
+    args: [
+      '--s3-endpoint',
+      external.url,
+      '--s3-access-key-id',
+      testCredentials.accessKeyId,
+      '--s3-secret-access-key',
+      testCredentials.secretAccessKey,
+      '--s3-region',
+      'us-east-1',
+    ],
   });
 });
 after(async () => {
@@ -29,7 +38,9 @@ test('objects written through the platform live in the external S3 service', asy
   const viaPlatform = new S3Client(clientConfig(platform));
   const direct = new S3Client(clientConfig(external));
   await viaPlatform.send(new CreateBucketCommand({ Bucket: 'external-data' }));
-  await viaPlatform.send(new PutObjectCommand({ Bucket: 'external-data', Key: 'small/hello.txt', Body: 'hello', ContentType: 'text/plain', Metadata: { origin: 'platform' } }));
+  await viaPlatform.send(
+    new PutObjectCommand({ Bucket: 'external-data', Key: 'small/hello.txt', Body: 'hello', ContentType: 'text/plain', Metadata: { origin: 'platform' } }),
+  );
   const large = randomBytes(11 * 1024 * 1024);
   await new Upload({ client: viaPlatform, params: { Bucket: 'external-data', Key: 'large/blob.bin', Body: large }, partSize: 5 * 1024 * 1024 }).done();
 
@@ -41,7 +52,10 @@ test('objects written through the platform live in the external S3 service', asy
   assert.ok(Buffer.from(await blob.Body!.transformToByteArray()).equals(large));
 
   const listed = await viaPlatform.send(new ListObjectsV2Command({ Bucket: 'external-data' }));
-  assert.deepEqual(listed.Contents?.map((o) => o.Key), ['large/blob.bin', 'small/hello.txt']);
+  assert.deepEqual(
+    listed.Contents?.map((o) => o.Key),
+    ['large/blob.bin', 'small/hello.txt'],
+  );
   viaPlatform.destroy();
   direct.destroy();
 });
@@ -52,11 +66,23 @@ test('CreateModel checks ModelDataUrl through the external store', async () => {
   await s3.send(new PutObjectCommand({ Bucket: 'external-models', Key: 'm/model.tar.gz', Body: 'not really a tarball' }));
   const sagemaker = new SageMakerClient(clientConfig(platform));
   const container = (url: string) => ({ Image: 'example/image:1', ModelDataUrl: url });
-  await sagemaker.send(new CreateModelCommand({ ModelName: 'ext-model', ExecutionRoleArn: 'arn:aws:iam::000000000000:role/r', PrimaryContainer: container('s3://external-models/m/model.tar.gz') }));
+  await sagemaker.send(
+    new CreateModelCommand({
+      ModelName: 'ext-model',
+      ExecutionRoleArn: 'arn:aws:iam::000000000000:role/r',
+      PrimaryContainer: container('s3://external-models/m/model.tar.gz'),
+    }),
+  );
   const described = await sagemaker.send(new DescribeModelCommand({ ModelName: 'ext-model' }));
   assert.equal(described.PrimaryContainer?.ModelDataUrl, 's3://external-models/m/model.tar.gz');
   await assert.rejects(
-    sagemaker.send(new CreateModelCommand({ ModelName: 'ext-missing', ExecutionRoleArn: 'arn:aws:iam::000000000000:role/r', PrimaryContainer: container('s3://external-models/m/absent.tar.gz') })),
+    sagemaker.send(
+      new CreateModelCommand({
+        ModelName: 'ext-missing',
+        ExecutionRoleArn: 'arn:aws:iam::000000000000:role/r',
+        PrimaryContainer: container('s3://external-models/m/absent.tar.gz'),
+      }),
+    ),
     (error: Error) => error.name === 'ValidationException' && /Could not find model data at s3:\/\/external-models\/m\/absent\.tar\.gz/.test(error.message),
   );
   s3.destroy();

@@ -39,7 +39,15 @@ after(async () => {
   await server.dispose();
 });
 
-const readPaths = ['/', `/${bucket}`, `/${bucket}/`, `/${bucket}/keep/a`, `/${bucket}/keep/weird%20%2B%25key`, `/${bucket}/keep/empty`, `/${bucket}/keep/multipart`];
+const readPaths = [
+  '/',
+  `/${bucket}`,
+  `/${bucket}/`,
+  `/${bucket}/keep/a`,
+  `/${bucket}/keep/weird%20%2B%25key`,
+  `/${bucket}/keep/empty`,
+  `/${bucket}/keep/multipart`,
+];
 const writePaths = [
   `/${bucket}`,
   `/${bucket}/t/x`,
@@ -111,7 +119,12 @@ const headerOptions: Array<Record<string, string>> = [
   { 'x-amz-content-sha256': 'nothex' },
   { 'x-amz-content-sha256': 'a'.repeat(64) },
   { 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5' },
-  { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '3', 'x-amz-trailer': 'x-amz-checksum-crc32' },
+  {
+    'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    'content-encoding': 'aws-chunked',
+    'x-amz-decoded-content-length': '3',
+    'x-amz-trailer': 'x-amz-checksum-crc32',
+  },
   { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'x-amz-decoded-content-length': '-1' },
   { 'x-amz-content-sha256': 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD' },
   { 'x-amz-trailer': 'x-amz-checksum-bogus' },

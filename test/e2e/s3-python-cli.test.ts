@@ -49,7 +49,7 @@ print(json.dumps(out))
 function writeRandomFile(file: string, size: number): void {
   const fd = openSync(file, 'w');
   try {
-    for (let written = 0; written < size; ) {
+    for (let written = 0; written < size;) {
       const chunk = randomBytes(Math.min(4 << 20, size - written));
       writeSync(fd, chunk);
       written += chunk.length;
@@ -63,7 +63,8 @@ describe('S3 through boto3 and the AWS CLI', () => {
   let server: ServerProcess;
   let home: string;
   let env: NodeJS.ProcessEnv;
-  const aws = (...args: string[]) => run('aws', args[0] === 's3' && ['cp', 'sync', 'rm'].includes(args[1] ?? '') ? [...args, '--only-show-errors'] : args, { env, maxBuffer: 16 << 20 });
+  const aws = (...args: string[]) =>
+    run('aws', args[0] === 's3' && ['cp', 'sync', 'rm'].includes(args[1] ?? '') ? [...args, '--only-show-errors'] : args, { env, maxBuffer: 16 << 20 });
 
   before(async () => {
     server = await startServer();
@@ -84,11 +85,7 @@ describe('S3 through boto3 and the AWS CLI', () => {
     assert.deepEqual(result.missing, { status: 404, code: '404' });
     assert.match(result.etag, /^"[0-9a-f]{32}-3"$/);
     assert.ok(readFileSync(source).equals(readFileSync(target)));
-    assert.deepEqual(result.pages, [
-      ['page/00 +%', 'page/01 +%', 'page/02 +%'],
-      ['page/03 +%', 'page/04 +%', 'page/05 +%'],
-      ['page/06 +%'],
-    ]);
+    assert.deepEqual(result.pages, [['page/00 +%', 'page/01 +%', 'page/02 +%'], ['page/03 +%', 'page/04 +%', 'page/05 +%'], ['page/06 +%']]);
     assert.deepEqual(result.sha1, ['qZk+NkcGgWq6PiVxeFDCbJzQ2J0=', 'qZk+NkcGgWq6PiVxeFDCbJzQ2J0=', 'abc']);
     assert.equal(result.nokey, 'NoSuchKey');
   });
@@ -122,7 +119,9 @@ describe('S3 through boto3 and the AWS CLI', () => {
     const buckets = await aws('s3', 'ls');
     assert.match(buckets.stdout, /cli-bucket/);
 
-    const v1 = JSON.parse((await aws('s3api', 'list-objects', '--bucket', 'cli-bucket', '--prefix', 'tree/', '--output', 'json')).stdout) as { Contents: Array<{ Key: string; Size: number }> };
+    const v1 = JSON.parse((await aws('s3api', 'list-objects', '--bucket', 'cli-bucket', '--prefix', 'tree/', '--output', 'json')).stdout) as {
+      Contents: Array<{ Key: string; Size: number }>;
+    };
     assert.deepEqual(
       v1.Contents.map((object) => object.Key),
       ['tree/a.txt', 'tree/sub dir/100%.txt', 'tree/sub dir/b+c.txt'],

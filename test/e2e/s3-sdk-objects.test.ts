@@ -39,7 +39,6 @@ after(async () => {
   await server.dispose();
 });
 
-
 async function text(bucket: string, key: string, range?: string): Promise<string> {
   const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(range ? { Range: range } : {}) }));
   return (await output.Body?.transformToString()) ?? '';
@@ -157,11 +156,16 @@ describe('objects', () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'src dir/ä+b.txt', Body: 'copy me', ContentType: 'text/x-src', Metadata: { a: '1' } }));
     const source = `${bucket}/${encodeURIComponent('src dir/ä+b.txt')}`;
     const copied = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-1', CopySource: source }));
-    assert.equal(copied.CopyObjectResult?.ETag, '"' + (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'src dir/ä+b.txt' }))).ETag?.replace(/"/g, '') + '"');
+    assert.equal(
+      copied.CopyObjectResult?.ETag,
+      '"' + (await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'src dir/ä+b.txt' }))).ETag?.replace(/"/g, '') + '"',
+    );
     const head1 = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy-1' }));
     assert.equal(head1.ContentType, 'text/x-src');
     assert.deepEqual(head1.Metadata, { a: '1' });
-    await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: 'copy-2', CopySource: source, MetadataDirective: 'REPLACE', ContentType: 'text/y', Metadata: { b: '2' } }));
+    await s3.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'copy-2', CopySource: source, MetadataDirective: 'REPLACE', ContentType: 'text/y', Metadata: { b: '2' } }),
+    );
     const head2 = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy-2' }));
     assert.equal(head2.ContentType, 'text/y');
     assert.deepEqual(head2.Metadata, { b: '2' });
@@ -171,13 +175,31 @@ describe('objects', () => {
   });
 
   test('keys with spaces, +, %, .., unicode, and a 1024-byte key round-trip; 1025 bytes is KeyTooLongError', async () => {
-    const keys = ['folder/', 'a b', 'plus+sign', '100%', '../up', 'dir/../x', 'x//y', 'ü/日本/🙂', '?question#hash', 'amp&lt;', 'k'.repeat(1024), ' lead', 'trail '];
+    const keys = [
+      'folder/',
+      'a b',
+      'plus+sign',
+      '100%',
+      '../up',
+      'dir/../x',
+      'x//y',
+      'ü/日本/🙂',
+      '?question#hash',
+      'amp&lt;',
+      'k'.repeat(1024),
+      ' lead',
+      'trail ',
+    ];
     for (const key of keys) {
       await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `body:${key}` }));
       assert.equal(await text(bucket, key), `body:${key}`, key);
     }
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
-    for (const key of keys) assert.ok(listed.Contents?.some((object) => object.Key === key), key);
+    for (const key of keys)
+      assert.ok(
+        listed.Contents?.some((object) => object.Key === key),
+        key,
+      );
     assert.equal((await s3ErrorOf(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'k'.repeat(1025), Body: 'x' })))).name, 'KeyTooLongError');
   });
 
@@ -211,17 +233,35 @@ describe('listings', () => {
     assert.deepEqual(seen, [...keys].sort());
     assert.equal(pages, 4);
     const delimited = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Delimiter: '/', FetchOwner: true }));
-    assert.deepEqual(delimited.CommonPrefixes?.map((prefix) => prefix.Prefix), ['a/', 'b/', 'd e/', 'd+e/']);
-    assert.deepEqual(delimited.Contents?.map((object) => object.Key), ['c']);
+    assert.deepEqual(
+      delimited.CommonPrefixes?.map((prefix) => prefix.Prefix),
+      ['a/', 'b/', 'd e/', 'd+e/'],
+    );
+    assert.deepEqual(
+      delimited.Contents?.map((object) => object.Key),
+      ['c'],
+    );
     assert.equal(delimited.KeyCount, 5);
     assert.ok(delimited.Contents?.[0]?.Owner?.ID);
     const prefixed = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'a/', Delimiter: '/' }));
-    assert.deepEqual(prefixed.Contents?.map((object) => object.Key), ['a/1', 'a/2']);
-    assert.deepEqual(prefixed.CommonPrefixes?.map((prefix) => prefix.Prefix), ['a/b/']);
+    assert.deepEqual(
+      prefixed.Contents?.map((object) => object.Key),
+      ['a/1', 'a/2'],
+    );
+    assert.deepEqual(
+      prefixed.CommonPrefixes?.map((prefix) => prefix.Prefix),
+      ['a/b/'],
+    );
     const after = await s3.send(new ListObjectsV2Command({ Bucket: bucket, StartAfter: 'b/4' }));
-    assert.deepEqual(after.Contents?.map((object) => object.Key), ['c', 'd e/5', 'd+e/6']);
+    assert.deepEqual(
+      after.Contents?.map((object) => object.Key),
+      ['c', 'd e/5', 'd+e/6'],
+    );
     const encoded = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'd', EncodingType: 'url' }));
-    assert.deepEqual(encoded.Contents?.map((object) => object.Key), ['d%20e/5', 'd%2Be/6']);
+    assert.deepEqual(
+      encoded.Contents?.map((object) => object.Key),
+      ['d%20e/5', 'd%2Be/6'],
+    );
     assert.equal((await s3ErrorOf(s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: 'garbage!' })))).name, 'InvalidArgument');
     assert.equal((await s3ErrorOf(s3.send(new ListObjectsV2Command({ Bucket: 'sdk-listing-missing' })))).name, 'NoSuchBucket');
   });
@@ -229,20 +269,35 @@ describe('listings', () => {
   test('ListObjects v1: marker, NextMarker with a delimiter; ListObjectVersions', async () => {
     const first = await s3.send(new ListObjectsCommand({ Bucket: bucket, MaxKeys: 2, Delimiter: '/' }));
     assert.equal(first.IsTruncated, true);
-    assert.deepEqual(first.CommonPrefixes?.map((prefix) => prefix.Prefix), ['a/', 'b/']);
+    assert.deepEqual(
+      first.CommonPrefixes?.map((prefix) => prefix.Prefix),
+      ['a/', 'b/'],
+    );
     assert.equal(first.NextMarker, 'b/');
     const second = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: first.NextMarker, Delimiter: '/' }));
-    assert.deepEqual(second.Contents?.map((object) => object.Key), ['c']);
-    assert.deepEqual(second.CommonPrefixes?.map((prefix) => prefix.Prefix), ['d e/', 'd+e/']);
+    assert.deepEqual(
+      second.Contents?.map((object) => object.Key),
+      ['c'],
+    );
+    assert.deepEqual(
+      second.CommonPrefixes?.map((prefix) => prefix.Prefix),
+      ['d e/', 'd+e/'],
+    );
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'a/', MaxKeys: 2 }));
-    assert.deepEqual(versions.Versions?.map((version) => [version.Key, version.VersionId, version.IsLatest]), [
-      ['a/1', 'null', true],
-      ['a/2', 'null', true],
-    ]);
+    assert.deepEqual(
+      versions.Versions?.map((version) => [version.Key, version.VersionId, version.IsLatest]),
+      [
+        ['a/1', 'null', true],
+        ['a/2', 'null', true],
+      ],
+    );
     assert.equal(versions.IsTruncated, true);
     assert.equal(versions.NextKeyMarker, 'a/2');
     const plain = await s3.send(new ListObjectsCommand({ Bucket: bucket, Marker: 'a/b/3' }));
-    assert.deepEqual(plain.Contents?.map((object) => object.Key), ['b/4', 'c', 'd e/5', 'd+e/6']);
+    assert.deepEqual(
+      plain.Contents?.map((object) => object.Key),
+      ['b/4', 'c', 'd e/5', 'd+e/6'],
+    );
   });
 });
 

@@ -52,7 +52,6 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-
 async function bytes(key: string): Promise<Buffer> {
   const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
   return Buffer.from((await output.Body?.transformToByteArray()) ?? []);
@@ -71,7 +70,9 @@ describe('multipart', () => {
     const upload = new Upload({ client: s3, params: { Bucket: bucket, Key: 'big/multi.bin', Body: body }, partSize: 5 * 1024 * 1024, queueSize: 2 });
     const result = await upload.done();
     const parts = [body.subarray(0, 5 << 20), body.subarray(5 << 20, 10 << 20), body.subarray(10 << 20)];
-    const expected = `"${createHash('md5').update(Buffer.concat(parts.map(md5))).digest('hex')}-3"`;
+    const expected = `"${createHash('md5')
+      .update(Buffer.concat(parts.map(md5)))
+      .digest('hex')}-3"`;
     assert.equal(result.ETag, expected);
     assert.ok((await bytes('big/multi.bin')).equals(body));
     const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'big/multi.bin' }));
@@ -86,18 +87,40 @@ describe('multipart', () => {
     const first = randomBytes(5 * 1024 * 1024);
     const part1 = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 1, Body: first }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'manual/source', Body: 'copied-tail-0123456789' }));
-    const part2 = await s3.send(new UploadPartCopyCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 2, CopySource: `${bucket}/manual/source`, CopySourceRange: 'bytes=0-10' }));
+    const part2 = await s3.send(
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: 2,
+        CopySource: `${bucket}/manual/source`,
+        CopySourceRange: 'bytes=0-10',
+      }),
+    );
     const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'manual/' }));
-    assert.deepEqual(uploads.Uploads?.map((upload) => upload.UploadId), [uploadId]);
+    assert.deepEqual(
+      uploads.Uploads?.map((upload) => upload.UploadId),
+      [uploadId],
+    );
     const listed = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-    assert.deepEqual(listed.Parts?.map((part) => [part.PartNumber, part.Size]), [
-      [1, first.length],
-      [2, 11],
-    ]);
+    assert.deepEqual(
+      listed.Parts?.map((part) => [part.PartNumber, part.Size]),
+      [
+        [1, first.length],
+        [2, 11],
+      ],
+    );
     const badPart = await s3ErrorOf(s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 10001, Body: 'x' })));
     assert.equal(badPart.name, 'InvalidArgument');
     const wrongEtag = await s3ErrorOf(
-      s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }] } })),
+      s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }] },
+        }),
+      ),
     );
     assert.equal(wrongEtag.name, 'InvalidPart');
     const done = await s3.send(
@@ -105,7 +128,12 @@ describe('multipart', () => {
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part1.ETag }, { PartNumber: 2, ETag: part2.CopyPartResult?.ETag }] },
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: part1.ETag },
+            { PartNumber: 2, ETag: part2.CopyPartResult?.ETag },
+          ],
+        },
       }),
     );
     assert.match(done.ETag ?? '', /^"[0-9a-f]{32}-2"$/);
@@ -129,7 +157,9 @@ describe('checksums', () => {
         [`sum/${algorithm}/buffer`, data],
         [`sum/${algorithm}/stream`, Readable.from([data.subarray(0, 100_000), data.subarray(100_000)])],
       ] as const) {
-        const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: data.length, ChecksumAlgorithm: algorithm as ChecksumAlgorithm }));
+        const put = await s3.send(
+          new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: data.length, ChecksumAlgorithm: algorithm as ChecksumAlgorithm }),
+        );
         const field = `Checksum${algorithm}` as const;
         assert.ok(put[field], `${key}: PutObject returns the checksum`);
         const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }));
@@ -149,7 +179,9 @@ describe('checksums', () => {
 
   test('a wrong checksum is BadDigest and leaves the stored object unchanged', async () => {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/keep', Body: 'original' }));
-    const error = await s3ErrorOf(s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/keep', Body: 'replacement', ChecksumCRC32: crc32(Buffer.from('other')) })));
+    const error = await s3ErrorOf(
+      s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'sum/keep', Body: 'replacement', ChecksumCRC32: crc32(Buffer.from('other')) })),
+    );
     assert.equal(error.name, 'BadDigest');
     assert.equal(error.message, 'The CRC32 you specified did not match the calculated checksum.');
     assert.equal((await bytes('sum/keep')).toString(), 'original');
@@ -199,7 +231,13 @@ describe('checksums', () => {
     assert.match(incomplete.body.toString(), /<Code>IncompleteBody<\/Code>/);
     const none = await rawRequest(server.url, 'HEAD', `/${bucket}/verify/bad`, {});
     assert.equal(none.status, 404);
-    const ok = await rawRequest(server.url, 'PUT', `/${bucket}/verify/good`, { 'content-md5': md5(body).toString('base64'), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') }, body);
+    const ok = await rawRequest(
+      server.url,
+      'PUT',
+      `/${bucket}/verify/good`,
+      { 'content-md5': md5(body).toString('base64'), 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex') },
+      body,
+    );
     assert.equal(ok.status, 200);
   });
 });
@@ -208,11 +246,18 @@ describe('checksums', () => {
 class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = typeof secret === 'string' || secret === undefined ? secret : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
+    const key =
+      typeof secret === 'string' || secret === undefined
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+          : Buffer.from(secret);
     this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
   update(data: string | ArrayBuffer | ArrayBufferView): void {
-    this.hash.update(typeof data === 'string' ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data));
+    this.hash.update(
+      typeof data === 'string' ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data),
+    );
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());

@@ -36,27 +36,32 @@ describe('SageMaker models through boto3 and the AWS CLI', () => {
     });
     assert.equal(result.creation_time_type, 'datetime');
     assert.match(String(result.request_id), /^[0-9a-f-]{36}$/);
-    assert.deepEqual(result.pages, [
-      ['bt-main', 'bt-page-0'],
-      ['bt-page-1', 'bt-page-2'],
-      ['bt-page-3'],
-    ]);
+    assert.deepEqual(result.pages, [['bt-main', 'bt-page-0'], ['bt-page-1', 'bt-page-2'], ['bt-page-3']]);
     assert.deepEqual(result.tags, [
       { Key: 'owner', Value: 'boto3' },
       { Key: 'stage', Value: 'dev' },
     ]);
     assert.deepEqual(result.tags_after_delete, [{ Key: 'stage', Value: 'dev' }]);
-    assert.deepEqual(result.missing, { code: 'ValidationException', message: 'Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model/bt-missing".', status: 400 });
+    assert.deepEqual(result.missing, {
+      code: 'ValidationException',
+      message: 'Could not find model "arn:aws:sagemaker:us-east-1:000000000000:model/bt-missing".',
+      status: 400,
+    });
     assert.deepEqual(result.duplicate, { code: 'ValidationException', message: `Cannot create already existing model "${arn}".` });
     assert.deepEqual(result.invalid, {
       code: 'ValidationException',
-      message: "1 validation error detected: Value 'has_underscore' at 'modelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?",
+      message:
+        "1 validation error detected: Value 'has_underscore' at 'modelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?",
     });
     assert.deepEqual(result.after_delete, []);
   });
 
   it('AWS CLI: aws sagemaker list-models', async () => {
-    const { stdout } = await run('aws', ['sagemaker', 'list-models', '--name-contains', 'bt-page', '--sort-by', 'Name', '--sort-order', 'Descending', '--output', 'json'], { env: awsEnv(server, home) });
+    const { stdout } = await run(
+      'aws',
+      ['sagemaker', 'list-models', '--name-contains', 'bt-page', '--sort-by', 'Name', '--sort-order', 'Descending', '--output', 'json'],
+      { env: awsEnv(server, home) },
+    );
     const listed = JSON.parse(stdout) as { Models: Array<{ ModelName: string; CreationTime: string | number }> };
     assert.deepEqual(
       listed.Models.map((m) => m.ModelName),

@@ -33,7 +33,8 @@ async function sdkError(action: () => Promise<unknown>): Promise<{ name: string;
 describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
   let server: ServerProcess;
   let sagemaker: SageMakerClient;
-  const raw = (target: string, body: string) => rawRequest(server.url, 'POST', '/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body);
+  const raw = (target: string, body: string) =>
+    rawRequest(server.url, 'POST', '/', { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': target }, body);
 
   before(async () => {
     server = await startServer();
@@ -48,7 +49,12 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
     const created = await sagemaker.send(
       new CreateModelCommand({
         ModelName: 'Echo-Model',
-        PrimaryContainer: { Image: '123.dkr.ecr.us-east-1.amazonaws.com/xgb:1', Environment: { SAGEMAKER_PROGRAM: 'serve.py' }, Mode: 'SingleModel', ContainerHostname: 'primary' },
+        PrimaryContainer: {
+          Image: '123.dkr.ecr.us-east-1.amazonaws.com/xgb:1',
+          Environment: { SAGEMAKER_PROGRAM: 'serve.py' },
+          Mode: 'SingleModel',
+          ContainerHostname: 'primary',
+        },
         ExecutionRoleArn: role,
         EnableNetworkIsolation: true,
         VpcConfig: { SecurityGroupIds: ['sg-12345678'], Subnets: ['subnet-12345678'] },
@@ -60,7 +66,12 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
     const described = await sagemaker.send(new DescribeModelCommand({ ModelName: 'echo-model' }));
     assert.equal(described.ModelName, 'Echo-Model');
     assert.equal(described.ModelArn, created.ModelArn);
-    assert.deepEqual(described.PrimaryContainer, { Image: '123.dkr.ecr.us-east-1.amazonaws.com/xgb:1', Environment: { SAGEMAKER_PROGRAM: 'serve.py' }, Mode: 'SingleModel', ContainerHostname: 'primary' });
+    assert.deepEqual(described.PrimaryContainer, {
+      Image: '123.dkr.ecr.us-east-1.amazonaws.com/xgb:1',
+      Environment: { SAGEMAKER_PROGRAM: 'serve.py' },
+      Mode: 'SingleModel',
+      ContainerHostname: 'primary',
+    });
     assert.equal(described.ExecutionRoleArn, role);
     assert.equal(described.EnableNetworkIsolation, true);
     assert.deepEqual(described.VpcConfig, { SecurityGroupIds: ['sg-12345678'], Subnets: ['subnet-12345678'] });
@@ -90,21 +101,36 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
       createdAt[name] = (await sagemaker.send(new DescribeModelCommand({ ModelName: name }))).CreationTime as Date;
     }
     const pages: string[][] = [];
-    for await (const page of paginateListModels({ client: sagemaker, pageSize: 2 }, { NameContains: 'LIST' })) pages.push((page.Models ?? []).map((m) => m.ModelName as string));
-    assert.deepEqual(pages.map((p) => p.length), [2, 2]);
+    for await (const page of paginateListModels({ client: sagemaker, pageSize: 2 }, { NameContains: 'LIST' }))
+      pages.push((page.Models ?? []).map((m) => m.ModelName as string));
+    assert.deepEqual(
+      pages.map((p) => p.length),
+      [2, 2],
+    );
     // Default: CreationTime, Descending.
     assert.deepEqual(pages.flat(), ['list-d', 'List-B', 'list-a', 'list-c']);
 
     const byName = await sagemaker.send(new ListModelsCommand({ SortBy: 'Name', SortOrder: 'Ascending', NameContains: 'list', MaxResults: 3 }));
-    assert.deepEqual(byName.Models?.map((m) => m.ModelName), ['list-a', 'List-B', 'list-c']);
+    assert.deepEqual(
+      byName.Models?.map((m) => m.ModelName),
+      ['list-a', 'List-B', 'list-c'],
+    );
     assert.ok(byName.NextToken);
-    const rest = await sagemaker.send(new ListModelsCommand({ SortBy: 'Name', SortOrder: 'Ascending', NameContains: 'list', MaxResults: 3, NextToken: byName.NextToken }));
-    assert.deepEqual(rest.Models?.map((m) => m.ModelName), ['list-d']);
+    const rest = await sagemaker.send(
+      new ListModelsCommand({ SortBy: 'Name', SortOrder: 'Ascending', NameContains: 'list', MaxResults: 3, NextToken: byName.NextToken }),
+    );
+    assert.deepEqual(
+      rest.Models?.map((m) => m.ModelName),
+      ['list-d'],
+    );
     assert.equal(rest.NextToken, undefined);
     assert.deepEqual(Object.keys(rest.Models?.[0] ?? {}).sort(), ['CreationTime', 'ModelArn', 'ModelName']);
 
     const after = await sagemaker.send(new ListModelsCommand({ CreationTimeAfter: createdAt['List-B'], SortOrder: 'Ascending' }));
-    assert.deepEqual(after.Models?.map((m) => m.ModelName), ['other-1', 'list-d']);
+    assert.deepEqual(
+      after.Models?.map((m) => m.ModelName),
+      ['other-1', 'list-d'],
+    );
 
     const defaults = await sagemaker.send(new ListModelsCommand({}));
     assert.equal(defaults.Models?.length, 6);
@@ -123,10 +149,24 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
 
   it('adds, overwrites, lists and deletes tags; unknown ARNs are ValidationException', async () => {
     const arn = arnOf('list-a');
-    const added = await sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: [{ Key: 'b', Value: '1' }, { Key: 'a', Value: '' }] }));
-    assert.deepEqual(added.Tags, [{ Key: 'b', Value: '1' }, { Key: 'a', Value: '' }]);
+    const added = await sagemaker.send(
+      new AddTagsCommand({
+        ResourceArn: arn,
+        Tags: [
+          { Key: 'b', Value: '1' },
+          { Key: 'a', Value: '' },
+        ],
+      }),
+    );
+    assert.deepEqual(added.Tags, [
+      { Key: 'b', Value: '1' },
+      { Key: 'a', Value: '' },
+    ]);
     await sagemaker.send(new AddTagsCommand({ ResourceArn: arn.replace('model/list-a', 'model/LIST-A'), Tags: [{ Key: 'b', Value: '2' }] }));
-    assert.deepEqual((await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags, [{ Key: 'a', Value: '' }, { Key: 'b', Value: '2' }]);
+    assert.deepEqual((await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags, [
+      { Key: 'a', Value: '' },
+      { Key: 'b', Value: '2' },
+    ]);
     await sagemaker.send(new DeleteTagsCommand({ ResourceArn: arn, TagKeys: ['a'] }));
     assert.deepEqual((await sagemaker.send(new ListTagsCommand({ ResourceArn: arn }))).Tags, [{ Key: 'b', Value: '2' }]);
     const ghost = arnOf('ghost');
@@ -137,20 +177,28 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
     });
     const tooMany = Array.from({ length: 51 }, (_, i) => ({ Key: `k${i}`, Value: 'v' }));
     const limit = await sdkError(() => sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: tooMany })));
-    assert.equal(limit.message, "1 validation error detected: Value '" + `[${tooMany.map((t) => `{Key=${t.Key}, Value=v}`).join(', ')}]` + "' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50");
+    assert.equal(
+      limit.message,
+      "1 validation error detected: Value '" +
+        `[${tooMany.map((t) => `{Key=${t.Key}, Value=v}`).join(', ')}]` +
+        "' at 'tags' failed to satisfy constraint: Member must have length less than or equal to 50",
+    );
     const cumulative = await sdkError(() => sagemaker.send(new AddTagsCommand({ ResourceArn: arn, Tags: tooMany.slice(0, 50) })));
     assert.equal(cumulative.name, 'ResourceLimitExceeded');
     assert.equal((await sagemaker.send(new ListTagsCommand({ ResourceArn: arn, MaxResults: 50 }))).Tags?.length, 1);
   });
 
   it('answers constraint violations with AWS exact messages', async () => {
-    assert.deepEqual(await sdkError(() => sagemaker.send(new CreateModelCommand({ ModelName: 'bad_name', PrimaryContainer: { Image: 'i', Environment: { '9x': 'v' } } }))), {
-      name: 'ValidationException',
-      message:
-        "2 validation errors detected: Value 'bad_name' at 'modelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?; " +
-        "Value '{9x=v}' at 'primaryContainer.environment' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [a-zA-Z_][a-zA-Z0-9_]*]",
-      status: 400,
-    });
+    assert.deepEqual(
+      await sdkError(() => sagemaker.send(new CreateModelCommand({ ModelName: 'bad_name', PrimaryContainer: { Image: 'i', Environment: { '9x': 'v' } } }))),
+      {
+        name: 'ValidationException',
+        message:
+          "2 validation errors detected: Value 'bad_name' at 'modelName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9]([\\-a-zA-Z0-9]*[a-zA-Z0-9])?; " +
+          "Value '{9x=v}' at 'primaryContainer.environment' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [a-zA-Z_][a-zA-Z0-9_]*]",
+        status: 400,
+      },
+    );
     const response = await raw('SageMaker.CreateModel', JSON.stringify({ Containers: [{ Image: 'i' }, { Mode: 'Sideways' }] }));
     assert.equal(response.status, 400);
     assert.deepEqual(JSON.parse(response.body.toString()), {
@@ -180,10 +228,12 @@ describe('SageMaker models and tags through @aws-sdk/client-sagemaker', () => {
   });
 
   it('names unimplemented model operations and rejects unknown ones', async () => {
-    const notYet = await sdkError(() =>
-      sagemaker.send(new DescribeDomainCommand({ DomainId: 'd-123456789012' })),
-    );
-    assert.deepEqual(notYet, { name: 'UnknownOperationException', message: 'SageMaker operation DescribeDomain is not implemented by Salvia yet', status: 400 });
+    const notYet = await sdkError(() => sagemaker.send(new DescribeDomainCommand({ DomainId: 'd-123456789012' })));
+    assert.deepEqual(notYet, {
+      name: 'UnknownOperationException',
+      message: 'SageMaker operation DescribeDomain is not implemented by Salvia yet',
+      status: 400,
+    });
     const unknown = await raw('SageMaker.NoSuchOperation', '{}');
     assert.equal(unknown.status, 400);
     assert.equal((JSON.parse(unknown.body.toString()) as { __type: string }).__type, 'UnknownOperationException');

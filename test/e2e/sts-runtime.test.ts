@@ -27,7 +27,6 @@ after(async () => {
   if (home) rmSync(home, { recursive: true, force: true });
 });
 
-
 test('STS GetCallerIdentity: JS SDK, boto3, GET query form, unknown actions', async () => {
   const sts = new STSClient(clientConfig(server));
   const identity = await sts.send(new GetCallerIdentityCommand({}));
@@ -37,7 +36,9 @@ test('STS GetCallerIdentity: JS SDK, boto3, GET query form, unknown actions', as
   assert.equal(identity.UserId, account);
   assert.match(identity.$metadata.requestId ?? '', /^[0-9a-f-]{36}$/);
 
-  const { stdout } = await run('python3', ['-c', 'import boto3, json; print(json.dumps(boto3.client("sts").get_caller_identity()["Account"]))'], { env: awsEnv(server, home) });
+  const { stdout } = await run('python3', ['-c', 'import boto3, json; print(json.dumps(boto3.client("sts").get_caller_identity()["Account"]))'], {
+    env: awsEnv(server, home),
+  });
   assert.equal(JSON.parse(stdout), account);
 
   const get = await rawRequest(server.url, 'GET', '/?Action=GetCallerIdentity&Version=2011-06-15', {
@@ -58,9 +59,13 @@ test('STS GetCallerIdentity: JS SDK, boto3, GET query form, unknown actions', as
 test('runtime: InvokeEndpoint on a missing endpoint is ValidationError NO_SUCH_ENDPOINT; limits', async () => {
   const runtime = new SageMakerRuntimeClient(clientConfig(server));
   try {
-    const missing = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('1,2,3'), ContentType: 'text/csv' })));
+    const missing = await sdkErrorOf(
+      runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('1,2,3'), ContentType: 'text/csv' })),
+    );
     assert.deepEqual(missing, { name: 'ValidationError', message: `Endpoint my-endpoint of account ${account} not found.`, status: 400 });
-    const asyncMissing = await sdkErrorOf(runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: 'my-endpoint', InputLocation: 's3://bucket/input.csv' })));
+    const asyncMissing = await sdkErrorOf(
+      runtime.send(new InvokeEndpointAsyncCommand({ EndpointName: 'my-endpoint', InputLocation: 's3://bucket/input.csv' })),
+    );
     assert.equal(asyncMissing.name, 'ValidationError');
 
     const big = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.alloc(6 * 1024 * 1024 + 1, 97) })));
@@ -70,10 +75,19 @@ test('runtime: InvokeEndpoint on a missing endpoint is ValidationError NO_SUCH_E
     const limit = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.alloc(6 * 1024 * 1024, 97) })));
     assert.match(limit.message, /not found/);
 
-    const attributes = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), CustomAttributes: 'a'.repeat(1025) })));
+    const attributes = await sdkErrorOf(
+      runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), CustomAttributes: 'a'.repeat(1025) })),
+    );
     assert.equal(attributes.name, 'ValidationError');
-    assert.match(attributes.message, /^1 validation error detected: Value 'a+' at 'customAttributes' failed to satisfy constraint: Member must have length less than or equal to 1024$/);
-    const inference = await sdkErrorOf(runtime.send(new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), InferenceId: 'i'.repeat(65), TargetModel: 'm'.repeat(1025) })));
+    assert.match(
+      attributes.message,
+      /^1 validation error detected: Value 'a+' at 'customAttributes' failed to satisfy constraint: Member must have length less than or equal to 1024$/,
+    );
+    const inference = await sdkErrorOf(
+      runtime.send(
+        new InvokeEndpointCommand({ EndpointName: 'my-endpoint', Body: Buffer.from('x'), InferenceId: 'i'.repeat(65), TargetModel: 'm'.repeat(1025) }),
+      ),
+    );
     assert.match(inference.message, /^2 validation errors detected: .*'targetModel'.*; .*'inferenceId'.*/);
   } finally {
     runtime.destroy();
@@ -87,7 +101,10 @@ test('runtime: wire form of the error and name validation', async () => {
   assert.deepEqual(JSON.parse(response.body.toString()), { ErrorCode: 'NO_SUCH_ENDPOINT', Message: `Endpoint my-endpoint of account ${account} not found.` });
   const badName = await rawRequest(server.url, 'POST', '/endpoints/bad_name/invocations', {}, 'x');
   assert.equal(badName.status, 400);
-  assert.match(JSON.parse(badName.body.toString()).Message as string, /Value 'bad_name' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+  assert.match(
+    JSON.parse(badName.body.toString()).Message as string,
+    /Value 'bad_name' at 'endpointName' failed to satisfy constraint: Member must satisfy regular expression pattern/,
+  );
   const long = await rawRequest(server.url, 'POST', `/endpoints/${'e'.repeat(64)}/invocations`, {}, 'x');
   assert.match(JSON.parse(long.body.toString()).Message as string, /Member must have length less than or equal to 63/);
   const stream = await rawRequest(server.url, 'POST', '/endpoints/my-endpoint/invocations-response-stream', {}, 'x');

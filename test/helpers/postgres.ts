@@ -120,7 +120,13 @@ wait "$pg"`;
 async function launch(binDir: string, dataDir: string, socketDir: string, port: number, user: { uid: number; gid: number }): Promise<ChildProcess> {
   const args = ['-D', dataDir, '-k', socketDir, '-h', '127.0.0.1', '-p', String(port)];
   for (const setting of ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'max_connections=200', 'shared_buffers=32MB']) args.push('-c', setting);
-  const child = spawn('sh', ['-c', watchdog, path.join(binDir, 'postgres'), ...args], { cwd: socketDir, uid: user.uid, gid: user.gid, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  const child = spawn('sh', ['-c', watchdog, path.join(binDir, 'postgres'), ...args], {
+    cwd: socketDir,
+    uid: user.uid,
+    gid: user.gid,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   let log = '';
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {

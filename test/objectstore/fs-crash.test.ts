@@ -58,7 +58,10 @@ describe('FsObjectStore after kill -9', () => {
       assert.equal(got.info.contentType, 'a/b');
       assert.ok(original.equals(await readAll(got.body)));
       const listed = await after.listObjects('bucket', { maxKeys: 10 });
-      assert.deepEqual(listed.objects.map((o) => [o.key, o.size]), [['model.bin', original.length]]);
+      assert.deepEqual(
+        listed.objects.map((o) => [o.key, o.size]),
+        [['model.bin', original.length]],
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -76,7 +79,10 @@ describe('FsObjectStore after kill -9', () => {
 
       const after = await FsObjectStore.open(root);
       assert.deepEqual(await tempFiles(root), []);
-      assert.deepEqual((await after.listParts('bucket', 'big', upload.uploadId)).map((p) => [p.partNumber, p.etag, p.size]), [[1, part.etag, 10]]);
+      assert.deepEqual(
+        (await after.listParts('bucket', 'big', upload.uploadId)).map((p) => [p.partNumber, p.etag, p.size]),
+        [[1, part.etag, 10]],
+      );
       await after.completeMultipartUpload('bucket', 'big', upload.uploadId, [{ partNumber: 1, etag: part.etag }]);
       assert.equal((await readAll((await after.getObject('bucket', 'big')).body)).toString(), 'first part');
     } finally {

@@ -28,7 +28,10 @@ export function multipartContract(getStore: () => ObjectStore, bucketName: (labe
       ],
     );
     const uploads = await store.listMultipartUploads(bucket);
-    assert.deepEqual(uploads.map((u) => [u.key, u.uploadId]), [['model.tar.gz', upload.uploadId]]);
+    assert.deepEqual(
+      uploads.map((u) => [u.key, u.uploadId]),
+      [['model.tar.gz', upload.uploadId]],
+    );
     assert.deepEqual(await store.listMultipartUploads(bucket, 'other'), []);
     assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects, [], 'an upload in progress is not an object');
 

@@ -85,7 +85,10 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       await store.deleteBucket(bucket);
       await rejectsWith(store.headBucket(bucket), 'NoSuchBucket');
       await rejectsWith(store.putObject(bucket, 'k', { body: body('x'), metadata: noMetadata }), 'NoSuchBucket');
-      assert.equal((await store.listBuckets()).find((b) => b.name === bucket), undefined);
+      assert.equal(
+        (await store.listBuckets()).find((b) => b.name === bucket),
+        undefined,
+      );
       await store.createBucket(bucket);
       assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects, []);
     });
@@ -158,7 +161,10 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       const versions = Array.from({ length: 6 }, (_, i) => Buffer.alloc(256 * 1024 + i * 1000, String(i)));
       await Promise.all(versions.map((data) => store.putObject(bucket, 'race', { body: body(data), metadata: noMetadata })));
       const final = await readAll((await store.getObject(bucket, 'race')).body);
-      assert.ok(versions.some((data) => data.equals(final)), 'the object is one whole version');
+      assert.ok(
+        versions.some((data) => data.equals(final)),
+        'the object is one whole version',
+      );
       assert.equal((await store.headObject(bucket, 'race')).etag, md5Etag(final));
       const listed = await store.listObjects(bucket, { prefix: 'race', maxKeys: 10 });
       assert.equal(listed.objects.length, 1);
@@ -197,7 +203,25 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
     it('stores tricky keys apart and lists them in UTF-8 binary order', async () => {
       const bucket = bucketName('keys');
       await store.createBucket(bucket);
-      const keys = ['a', 'a/', 'a/b', 'a//b', '/lead', 'trail/', '..', '.', '../escape', 'sp ace', 'ü', 'é/x', '\uffff', '😀', 'k'.repeat(1024), 'ä'.repeat(512), 'a+b=c&d?e#f%20'];
+      const keys = [
+        'a',
+        'a/',
+        'a/b',
+        'a//b',
+        '/lead',
+        'trail/',
+        '..',
+        '.',
+        '../escape',
+        'sp ace',
+        'ü',
+        'é/x',
+        '\uffff',
+        '😀',
+        'k'.repeat(1024),
+        'ä'.repeat(512),
+        'a+b=c&d?e#f%20',
+      ];
       for (const key of keys) await store.putObject(bucket, key, { body: body(`value of ${key}`), metadata: noMetadata });
       for (const key of keys) assert.equal((await readAll((await store.getObject(bucket, key)).body)).toString(), `value of ${key}`);
       const listed = await store.listObjects(bucket, { maxKeys: 1000 });
@@ -218,21 +242,33 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       for (const key of keys) await store.putObject(bucket, key, { body: body(key), metadata: noMetadata });
 
       const top = await store.listObjects(bucket, { delimiter: '/', maxKeys: 1000 });
-      assert.deepEqual(top.objects.map((o) => o.key), ['a', 'ab', 'c']);
+      assert.deepEqual(
+        top.objects.map((o) => o.key),
+        ['a', 'ab', 'c'],
+      );
       assert.deepEqual(top.commonPrefixes, ['a/', 'b/', 'd/']);
       assert.equal(top.isTruncated, false);
 
       const inA = await store.listObjects(bucket, { prefix: 'a/', delimiter: '/', maxKeys: 1000 });
-      assert.deepEqual(inA.objects.map((o) => o.key), ['a/', 'a/b']);
+      assert.deepEqual(
+        inA.objects.map((o) => o.key),
+        ['a/', 'a/b'],
+      );
       assert.deepEqual(inA.commonPrefixes, ['a/c/']);
       assert.equal(inA.objects[1]?.size, 3);
       assert.equal(inA.objects[1]?.etag, md5Etag('a/b'));
 
       const prefixed = await store.listObjects(bucket, { prefix: 'a', maxKeys: 1000 });
-      assert.deepEqual(prefixed.objects.map((o) => o.key), ['a', 'a/', 'a/b', 'a/c/d', 'a/c/e', 'ab']);
+      assert.deepEqual(
+        prefixed.objects.map((o) => o.key),
+        ['a', 'a/', 'a/b', 'a/c/d', 'a/c/e', 'ab'],
+      );
 
       const after = await store.listObjects(bucket, { startAfter: 'a/c', maxKeys: 3 });
-      assert.deepEqual(after.objects.map((o) => o.key), ['a/c/d', 'a/c/e', 'ab']);
+      assert.deepEqual(
+        after.objects.map((o) => o.key),
+        ['a/c/d', 'a/c/e', 'ab'],
+      );
       assert.equal(after.isTruncated, true);
       assert.equal(after.lastReturned, 'ab');
 
@@ -260,7 +296,10 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       await store.createBucket(bucket);
       await store.createBucket(other);
       const data = randomBytes(2 * MiB + 3);
-      await store.putObject(bucket, 'src', { body: body(data), metadata: { contentType: 'x/y', userMetadata: { a: '1' }, headers: { 'cache-control': 'max-age=5' } } });
+      await store.putObject(bucket, 'src', {
+        body: body(data),
+        metadata: { contentType: 'x/y', userMetadata: { a: '1' }, headers: { 'cache-control': 'max-age=5' } },
+      });
       const kept = await store.copyObject({ bucket, key: 'src' }, { bucket: other, key: 'dst/kept' });
       assert.equal(kept.etag, md5Etag(data));
       const head = await store.headObject(other, 'dst/kept');
@@ -286,7 +325,10 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       await assert.rejects(store.putObject(bucket, 'new', { body: failingBody(randomBytes(MiB)), metadata: noMetadata, contentLength: 2 * MiB }));
       assert.equal((await readAll((await store.getObject(bucket, 'k')).body)).toString(), 'old');
       await rejectsWith(store.headObject(bucket, 'new'), 'NoSuchKey');
-      assert.deepEqual((await store.listObjects(bucket, { maxKeys: 10 })).objects.map((o) => o.key), ['k']);
+      assert.deepEqual(
+        (await store.listObjects(bucket, { maxKeys: 10 })).objects.map((o) => o.key),
+        ['k'],
+      );
       const upload = await store.createMultipartUpload(bucket, 'm', noMetadata);
       await assert.rejects(store.uploadPart(bucket, 'm', upload.uploadId, 1, failingBody(randomBytes(MiB))), /client went away/);
       await assert.rejects(store.uploadPart(bucket, 'm', upload.uploadId, 2, failingBody(randomBytes(MiB)), undefined, 2 * MiB));
@@ -307,12 +349,18 @@ export function objectStoreContract(name: string, subject: () => Promise<Contrac
       const again = await s.reopen();
       assert.equal((await again.headBucket(bucket)).creationDate.getTime(), created.getTime());
       const listed = await again.listObjects(bucket, { prefix: 'dir/', maxKeys: 10 });
-      assert.deepEqual(listed.objects.map((o) => o.key), ['dir/a', 'dir/b']);
+      assert.deepEqual(
+        listed.objects.map((o) => o.key),
+        ['dir/a', 'dir/b'],
+      );
       const head = await again.headObject(bucket, 'dir/a');
       assert.equal(head.contentType, 't/a');
       assert.deepEqual(head.userMetadata, { m: 'v' });
       assert.equal((await readAll((await again.getObject(bucket, 'dir/a')).body)).toString(), 'A');
-      assert.deepEqual((await again.listMultipartUploads(bucket)).map((u) => u.uploadId), [upload.uploadId]);
+      assert.deepEqual(
+        (await again.listMultipartUploads(bucket)).map((u) => u.uploadId),
+        [upload.uploadId],
+      );
       const info = await again.completeMultipartUpload(bucket, 'up', upload.uploadId, [{ partNumber: 1, etag: part.etag }]);
       assert.equal(info.size, 1);
       assert.equal((await readAll((await again.getObject(bucket, 'up')).body)).toString(), 'P');

@@ -52,7 +52,12 @@ test('signed chunks are checked against the chained signatures (AWS documentatio
   const secret = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
   const hmac = (key: string | Buffer, data: string): Buffer => createHmac('sha256', key).update(data).digest();
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, '20130524'), 'us-east-1'), 's3'), 'aws4_request');
-  const signing = { key, seedSignature: '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9', amzDate: '20130524T000000Z', scope: '20130524/us-east-1/s3/aws4_request' };
+  const signing = {
+    key,
+    seedSignature: '4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
+    amzDate: '20130524T000000Z',
+    scope: '20130524/us-east-1/s3/aws4_request',
+  };
   const chunk1 = 'a'.repeat(65536);
   const chunk2 = 'a'.repeat(1024);
   const body =
@@ -69,7 +74,11 @@ test('signed chunks are checked against the chained signatures (AWS documentatio
 });
 
 test('signed trailers (STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER) are checked, cross-checked with the SigV4 module', async () => {
-  const context = { signingKey: deriveSigningKey('salvia-secret-key', '20261125', 'us-east-1', 's3'), amzDate: '20261125T080000Z', scope: '20261125/us-east-1/s3/aws4_request' };
+  const context = {
+    signingKey: deriveSigningKey('salvia-secret-key', '20261125', 'us-east-1', 's3'),
+    amzDate: '20261125T080000Z',
+    scope: '20261125/us-east-1/s3/aws4_request',
+  };
   const seed = 'a'.repeat(64);
   const data = Buffer.from('hello trailer');
   const first = chunkSignature(context, seed, data);

@@ -2,7 +2,6 @@ import { createHash, createHmac, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { IncompleteBody, MalformedChunkedEncoding, MalformedTrailer, SignatureDoesNotMatch } from '../../errors/index.js';
 
-
 const emptySha256 = createHash('sha256').digest('hex');
 /** Longest chunk-size line or trailer line accepted (a signature line is ~100 bytes). */
 const maxLineBytes = 8 * 1024;
@@ -178,7 +177,9 @@ export class AwsChunkedDecoder extends Transform {
   }
 
   private hmac(stringToSign: string): string {
-    return createHmac('sha256', this.options.signing?.key ?? Buffer.alloc(0)).update(stringToSign).digest('hex');
+    return createHmac('sha256', this.options.signing?.key ?? Buffer.alloc(0))
+      .update(stringToSign)
+      .digest('hex');
   }
 
   private verifyChunk(): void {

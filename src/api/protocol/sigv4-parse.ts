@@ -29,7 +29,10 @@ const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 function toAmzDate(httpDate: string): string | undefined {
   const ms = Date.parse(httpDate);
   if (Number.isNaN(ms)) return undefined;
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Epoch milliseconds of a `yyyymmddThhmmssZ` value. */
@@ -142,7 +145,10 @@ function finish(claim: SignatureClaim): SignatureClaim {
     throw new AuthFailure('malformed', `X-Amz-Date must be in the ISO8601 basic format yyyyMMdd'T'HHmmss'Z'; found "${claim.amzDate}".`);
   }
   if (!claim.amzDate.startsWith(claim.date)) {
-    throw new AuthFailure('malformed', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${claim.date}' != '${claim.amzDate.slice(0, 8)}'.`);
+    throw new AuthFailure(
+      'malformed',
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${claim.date}' != '${claim.amzDate.slice(0, 8)}'.`,
+    );
   }
   if (!/^[0-9a-f]{64}$/.test(claim.signature)) {
     throw new AuthFailure('malformed', 'The signature must be 64 lower-case hexadecimal characters.');

@@ -45,7 +45,14 @@ function failureKind(fn: () => unknown): string {
 describe('SigV4 against AWS test-suite vectors', () => {
   const cases: [string, string, string, [string, string][], string, string][] = [
     ['get-vanilla', 'GET', '/', [], 'host;x-amz-date', '5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31'],
-    ['get-vanilla-query-order-key-case', 'GET', '/?Param2=value2&Param1=value1', [], 'host;x-amz-date', 'b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500'],
+    [
+      'get-vanilla-query-order-key-case',
+      'GET',
+      '/?Param2=value2&Param1=value1',
+      [],
+      'host;x-amz-date',
+      'b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500',
+    ],
     [
       'get-vanilla-query-unreserved',
       'GET',
@@ -77,7 +84,10 @@ describe('SigV4 against AWS test-suite vectors', () => {
       assert.equal(result.scope, '20150830/us-east-1/service/aws4_request');
       assert.ok(result.signingKey);
       const flipped = signature.slice(0, -1) + (signature.endsWith('0') ? '1' : '0');
-      assert.equal(failureKind(() => strict.authenticateWithBody(suiteRequest(method, url, extra, signedHeaders, flipped), new Uint8Array())), 'bad-signature');
+      assert.equal(
+        failureKind(() => strict.authenticateWithBody(suiteRequest(method, url, extra, signedHeaders, flipped), new Uint8Array())),
+        'bad-signature',
+      );
     });
   }
 
@@ -92,7 +102,10 @@ describe('SigV4 against AWS test-suite vectors', () => {
     ]);
     assert.equal(strict.authenticateWithBody(request, new Uint8Array()).accessKeyId, 'AKIDEXAMPLE');
     const later = createAuthenticator({ auth: true, accessKeys: [suiteKey] }, { now: () => suiteNow + 3601_000 });
-    assert.equal(failureKind(() => later.authenticateWithBody(request, new Uint8Array())), 'expired');
+    assert.equal(
+      failureKind(() => later.authenticateWithBody(request, new Uint8Array())),
+      'expired',
+    );
   });
 
   test('derived signing key matches the documented example', () => {
@@ -109,19 +122,43 @@ describe('SigV4 failure kinds and modes', () => {
     suiteRequest('GET', '/', [], 'host;x-amz-date', signature);
 
   test('strict mode: missing, unknown key, skew, malformed', () => {
-    assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Host', 'x']]))), 'missing');
+    assert.equal(
+      failureKind(() => strict.authenticate(incoming('GET', '/', [['Host', 'x']]))),
+      'missing',
+    );
     const other = createAuthenticator({ auth: true, accessKeys: [{ accessKeyId: 'someone', secretAccessKey: 's' }] }, { now: () => suiteNow });
-    assert.equal(failureKind(() => other.authenticate(vanilla())), 'unknown-key');
+    assert.equal(
+      failureKind(() => other.authenticate(vanilla())),
+      'unknown-key',
+    );
     const late = createAuthenticator({ auth: true, accessKeys: [suiteKey] }, { now: () => suiteNow + 6 * 60_000 });
-    assert.equal(failureKind(() => late.authenticate(vanilla())), 'expired');
+    assert.equal(
+      failureKind(() => late.authenticate(vanilla())),
+      'expired',
+    );
     const early = createAuthenticator({ auth: true, accessKeys: [suiteKey] }, { now: () => suiteNow - 6 * 60_000 });
-    assert.equal(failureKind(() => early.authenticate(vanilla())), 'expired');
+    assert.equal(
+      failureKind(() => early.authenticate(vanilla())),
+      'expired',
+    );
     const withinFive = createAuthenticator({ auth: true, accessKeys: [suiteKey] }, { now: () => suiteNow + 4 * 60_000 });
     assert.equal(withinFive.authenticate(vanilla()).accessKeyId, 'AKIDEXAMPLE');
-    assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'AWS4-HMAC-SHA256 Credential=a/b']]))), 'malformed');
-    assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'AWS AKID:abc']]))), 'malformed');
-    assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'Bearer token']]))), 'malformed');
-    assert.equal(failureKind(() => strict.authenticate(incoming('GET', '/?X-Amz-Credential=abc', []))), 'malformed');
+    assert.equal(
+      failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'AWS4-HMAC-SHA256 Credential=a/b']]))),
+      'malformed',
+    );
+    assert.equal(
+      failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'AWS AKID:abc']]))),
+      'malformed',
+    );
+    assert.equal(
+      failureKind(() => strict.authenticate(incoming('GET', '/', [['Authorization', 'Bearer token']]))),
+      'malformed',
+    );
+    assert.equal(
+      failureKind(() => strict.authenticate(incoming('GET', '/?X-Amz-Credential=abc', []))),
+      'malformed',
+    );
   });
 
   test('accept-any mode: anonymous and any key pass; signingKey only when the signature verifies', () => {
@@ -132,7 +169,10 @@ describe('SigV4 failure kinds and modes', () => {
     assert.equal(wrong.accessKeyId, 'AKIDEXAMPLE');
     assert.equal(wrong.signingKey, undefined);
     assert.deepEqual(open.authenticate(incoming('GET', '/', [['Authorization', 'AWS AKIDV2:c2lnbmF0dXJl']])), { accessKeyId: 'AKIDV2' });
-    assert.equal(failureKind(() => open.authenticate(incoming('GET', '/', [['Authorization', 'AWS4-HMAC-SHA256 Credential=x']]))), 'malformed');
+    assert.equal(
+      failureKind(() => open.authenticate(incoming('GET', '/', [['Authorization', 'AWS4-HMAC-SHA256 Credential=x']]))),
+      'malformed',
+    );
     const unknown = createAuthenticator({ auth: false, accessKeys: [] }).authenticate(vanilla());
     assert.equal(unknown.accessKeyId, 'AKIDEXAMPLE');
     assert.equal(unknown.signingKey, undefined);
@@ -163,7 +203,12 @@ describe('SigV4 failure kinds and modes', () => {
 class NodeSha256 {
   private readonly hash;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key = secret === undefined || typeof secret === 'string' ? secret : ArrayBuffer.isView(secret) ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength) : Buffer.from(secret);
+    const key =
+      secret === undefined || typeof secret === 'string'
+        ? secret
+        : ArrayBuffer.isView(secret)
+          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+          : Buffer.from(secret);
     this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
   }
   update(data: string | Uint8Array): void {
@@ -202,7 +247,13 @@ describe('SigV4 against requests signed by @smithy/signature-v4 over real HTTP',
   });
   after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  async function send(method: string, path: string, query: Record<string, string>, headers: Record<string, string>, body: string): Promise<AuthResult | string> {
+  async function send(
+    method: string,
+    path: string,
+    query: Record<string, string>,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<AuthResult | string> {
     const search = new URLSearchParams(query).toString().replace(/\+/g, '%20');
     await new Promise<void>((resolve, reject) => {
       const req = httpRequest({ host: '127.0.0.1', port, method, path: path + (search ? `?${search}` : ''), headers }, (res) => {
@@ -216,7 +267,14 @@ describe('SigV4 against requests signed by @smithy/signature-v4 over real HTTP',
   }
 
   function signer(service: string, secret = key.secretAccessKey): SignatureV4 {
-    return new SignatureV4({ credentials: { accessKeyId: key.accessKeyId, secretAccessKey: secret }, region: 'eu-west-1', service, sha256: NodeSha256, uriEscapePath: service !== 's3', applyChecksum: service === 's3' });
+    return new SignatureV4({
+      credentials: { accessKeyId: key.accessKeyId, secretAccessKey: secret },
+      region: 'eu-west-1',
+      service,
+      sha256: NodeSha256,
+      uriEscapePath: service !== 's3',
+      applyChecksum: service === 's3',
+    });
   }
 
   function baseRequest(method: string, path: string, body: string, headers: Record<string, string>, query: Record<string, string> = {}): HttpRequest {
@@ -229,7 +287,11 @@ describe('SigV4 against requests signed by @smithy/signature-v4 over real HTTP',
 
   test('sagemaker JSON request with a body', async () => {
     const body = JSON.stringify({ TrainingJobName: 'a job ünïcode' });
-    const request = baseRequest('POST', '/', body, { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'SageMaker.DescribeTrainingJob', 'content-length': String(Buffer.byteLength(body)) });
+    const request = baseRequest('POST', '/', body, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amz-target': 'SageMaker.DescribeTrainingJob',
+      'content-length': String(Buffer.byteLength(body)),
+    });
     const signed = await signer('sagemaker').sign(request);
     const result = await sendSigned(signed as HttpRequest);
     assert.equal(typeof result === 'object' && result.accessKeyId, key.accessKeyId);
@@ -239,7 +301,13 @@ describe('SigV4 against requests signed by @smithy/signature-v4 over real HTTP',
 
   test('runtime path with characters that are encoded twice', async () => {
     const body = '1,2,3';
-    const request = baseRequest('POST', `/endpoints/${encodeURIComponent('my-endpoint')}/invocations`, body, { 'content-type': 'text/csv', 'x-amzn-sagemaker-custom-attributes': 'a=b  c' }, { q: 'a b:c' });
+    const request = baseRequest(
+      'POST',
+      `/endpoints/${encodeURIComponent('my-endpoint')}/invocations`,
+      body,
+      { 'content-type': 'text/csv', 'x-amzn-sagemaker-custom-attributes': 'a=b  c' },
+      { q: 'a b:c' },
+    );
     const signed = await signer('sagemaker').sign(request);
     const result = await sendSigned(signed as HttpRequest);
     assert.equal(typeof result === 'object' && result.scope?.endsWith('/sagemaker/aws4_request'), true);

@@ -110,7 +110,13 @@ describe('validateInput', () => {
     const arn = 'arn:aws:sagemaker:us-east-1:123456789012:model/m';
     assert.doesNotThrow(() => validateInput(sagemakerShapes, 'AddTags', { ResourceArn: arn, Tags: [{ Key: 'Größe café 数据', Value: 'ümlaut = 1' }] }));
     assert.equal(
-      failure('AddTags', { ResourceArn: arn, Tags: [{ Key: 'ok', Value: 'v' }, { Key: 'bad#key', Value: 'v' }] }).message,
+      failure('AddTags', {
+        ResourceArn: arn,
+        Tags: [
+          { Key: 'ok', Value: 'v' },
+          { Key: 'bad#key', Value: 'v' },
+        ],
+      }).message,
       "1 validation error detected: Value 'bad#key' at 'tags.2.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)",
     );
     assert.equal(
@@ -127,7 +133,10 @@ describe('validateInput', () => {
         'Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: [a-zA-Z_][a-zA-Z0-9_]*]',
     );
     const values = failure('CreateModel', { ModelName: 'm', PrimaryContainer: { Environment: { A: 'x'.repeat(1025) } } }).message;
-    assert.match(values, /at 'primaryContainer.environment' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 1024/);
+    assert.match(
+      values,
+      /at 'primaryContainer.environment' failed to satisfy constraint: Map value must satisfy constraint: \[Member must have length less than or equal to 1024/,
+    );
   });
 
   it('walks lists inside maps, map size limits and nested required members', () => {

@@ -15,7 +15,10 @@ export function javaText(value: unknown, type?: Shape['type']): string {
   if (typeof value === 'number' && (type === 'float' || type === 'double') && Number.isInteger(value)) return value.toFixed(1);
   if (Array.isArray(value)) return `[${value.map((v) => javaText(v)).join(', ')}]`;
   if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${k}=${javaText(v)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}=${javaText(v)}`)
+      .join(', ')}}`;
   return String(value);
 }
 

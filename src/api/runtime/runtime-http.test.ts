@@ -10,7 +10,14 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { placeholderService } from '../placeholder-service.js';
 import { buildServer } from '../server.js';
-import type { AsyncInvocationRequest, AsyncInvocationResponse, EndpointRouter, InvocationRequest, InvocationResponse, StreamingInvocationResponse } from './endpoint-router.js';
+import type {
+  AsyncInvocationRequest,
+  AsyncInvocationResponse,
+  EndpointRouter,
+  InvocationRequest,
+  InvocationResponse,
+  StreamingInvocationResponse,
+} from './endpoint-router.js';
 import { NoSuchEndpoint } from '../../errors/index.js';
 import { createRuntimeHttpService } from './runtime-http.js';
 import { RuntimeService } from './runtime-service.js';
@@ -50,7 +57,13 @@ let app: FastifyInstance;
 let client: SageMakerRuntimeClient;
 
 before(async () => {
-  const others = { sagemaker: placeholderService('sagemaker'), logs: placeholderService('logs'), sts: placeholderService('sts'), s3: placeholderService('s3'), salvia: placeholderService('salvia') };
+  const others = {
+    sagemaker: placeholderService('sagemaker'),
+    logs: placeholderService('logs'),
+    sts: placeholderService('sts'),
+    s3: placeholderService('s3'),
+    salvia: placeholderService('salvia'),
+  };
   app = buildServer({ ...others, runtime: createRuntimeHttpService(new RuntimeService(new EchoRouter())) }, { logger: pino({ level: 'silent' }) });
   const address = await app.listen({ host: '127.0.0.1', port: 0 });
   client = new SageMakerRuntimeClient({ endpoint: address, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
@@ -62,7 +75,15 @@ after(async () => {
 });
 
 test('InvokeEndpoint returns the container body, content type, variant and custom attributes', async () => {
-  const result = await client.send(new InvokeEndpointCommand({ EndpointName: 'echo', Body: Buffer.from('hello'), ContentType: 'text/csv', Accept: 'application/json', CustomAttributes: 'c=1' }));
+  const result = await client.send(
+    new InvokeEndpointCommand({
+      EndpointName: 'echo',
+      Body: Buffer.from('hello'),
+      ContentType: 'text/csv',
+      Accept: 'application/json',
+      CustomAttributes: 'c=1',
+    }),
+  );
   assert.equal(Buffer.from(result.Body ?? []).toString(), 'HELLO');
   assert.equal(result.ContentType, 'text/csv;accept=application/json');
   assert.equal(result.InvokedProductionVariant, 'AllTraffic');
@@ -70,11 +91,16 @@ test('InvokeEndpoint returns the container body, content type, variant and custo
 });
 
 test('InvokeEndpointAsync answers 202 with the inference id and output location', async () => {
-  const result = await client.send(new InvokeEndpointAsyncCommand({ EndpointName: 'echo', InputLocation: 's3://in/x.csv', InferenceId: 'my-id', RequestTTLSeconds: 120 }));
+  const result = await client.send(
+    new InvokeEndpointAsyncCommand({ EndpointName: 'echo', InputLocation: 's3://in/x.csv', InferenceId: 'my-id', RequestTTLSeconds: 120 }),
+  );
   assert.equal(result.InferenceId, 'my-id');
   assert.equal(result.OutputLocation, 's3://out/echo.out');
   assert.equal(result.$metadata.httpStatusCode, 202);
-  await assert.rejects(client.send(new InvokeEndpointAsyncCommand({ EndpointName: 'echo', InputLocation: 's3://in/x.csv', RequestTTLSeconds: 5 })), /requestTTLSeconds.*greater than or equal to 60/);
+  await assert.rejects(
+    client.send(new InvokeEndpointAsyncCommand({ EndpointName: 'echo', InputLocation: 's3://in/x.csv', RequestTTLSeconds: 5 })),
+    /requestTTLSeconds.*greater than or equal to 60/,
+  );
 });
 
 test('InvokeEndpointWithResponseStream: PayloadPart events decode with the SDK', async () => {

@@ -59,7 +59,8 @@ function defined<T extends object>(value: T): T {
 function integerHeader(request: FastifyRequest, name: string, member: string): number | undefined {
   const text = header(request, name);
   if (text === undefined) return undefined;
-  if (!/^-?\d+$/.test(text.trim())) throw new RuntimeValidationError(`1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must be an integer`);
+  if (!/^-?\d+$/.test(text.trim()))
+    throw new RuntimeValidationError(`1 validation error detected: Value '${text}' at '${member}' failed to satisfy constraint: Member must be an integer`);
   return Number(text);
 }
 

@@ -55,16 +55,21 @@ function check(values: Readonly<Record<string, unknown>>): void {
     const name = wireNames[member] ?? member;
     if (typeof value === 'number') {
       const range = numberRanges[member];
-      if (range && value < range[0]) errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have value greater than or equal to ${range[0]}`);
-      if (range && value > range[1]) errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have value less than or equal to ${range[1]}`);
+      if (range && value < range[0])
+        errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have value greater than or equal to ${range[0]}`);
+      if (range && value > range[1])
+        errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have value less than or equal to ${range[1]}`);
       continue;
     }
     const rule = constraints[member];
     if (typeof value !== 'string' || !rule) continue;
     const regex = compileJavaPattern(rule.pattern);
-    if (regex && !regex.test(value)) errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`);
-    if (rule.min !== undefined && value.length < rule.min) errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
-    if (value.length > rule.max) errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
+    if (regex && !regex.test(value))
+      errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${rule.pattern}`);
+    if (rule.min !== undefined && value.length < rule.min)
+      errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have length greater than or equal to ${rule.min}`);
+    if (value.length > rule.max)
+      errors.push(`Value '${value}' at '${name}' failed to satisfy constraint: Member must have length less than or equal to ${rule.max}`);
   }
   if (errors.length > 0) throw new RuntimeValidationError(validationMessage(errors));
 }
@@ -72,7 +77,9 @@ function check(values: Readonly<Record<string, unknown>>): void {
 /** The body-size error, clear about the limit. */
 export function payloadTooLarge(size: number | undefined): RuntimeValidationError {
   const received = size === undefined ? 'more than 6291456 bytes' : `${size} bytes`;
-  return new RuntimeValidationError(`Request payload is too large: received ${received}; the maximum payload size for InvokeEndpoint is ${MAX_INVOCATION_BYTES} bytes (6 MB).`);
+  return new RuntimeValidationError(
+    `Request payload is too large: received ${received}; the maximum payload size for InvokeEndpoint is ${MAX_INVOCATION_BYTES} bytes (6 MB).`,
+  );
 }
 
 /**

@@ -24,10 +24,14 @@ const defaults: Readonly<Record<string, (context: BucketContext) => string | NoS
   tagging: (context) => new NoSuchBucketConfiguration('NoSuchTagSet', 'The TagSet does not exist', context.bucket),
   cors: (context) => new NoSuchBucketConfiguration('NoSuchCORSConfiguration', 'The CORS configuration does not exist', context.bucket),
   lifecycle: (context) => new NoSuchBucketConfiguration('NoSuchLifecycleConfiguration', 'The lifecycle configuration does not exist', context.bucket),
-  website: (context) => new NoSuchBucketConfiguration('NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration', context.bucket),
-  replication: (context) => new NoSuchBucketConfiguration('ReplicationConfigurationNotFoundError', 'The replication configuration was not found', context.bucket),
-  publicAccessBlock: (context) => new NoSuchBucketConfiguration('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', context.bucket),
-  'object-lock': (context) => new NoSuchBucketConfiguration('ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket', context.bucket),
+  website: (context) =>
+    new NoSuchBucketConfiguration('NoSuchWebsiteConfiguration', 'The specified bucket does not have a website configuration', context.bucket),
+  replication: (context) =>
+    new NoSuchBucketConfiguration('ReplicationConfigurationNotFoundError', 'The replication configuration was not found', context.bucket),
+  publicAccessBlock: (context) =>
+    new NoSuchBucketConfiguration('NoSuchPublicAccessBlockConfiguration', 'The public access block configuration was not found', context.bucket),
+  'object-lock': (context) =>
+    new NoSuchBucketConfiguration('ObjectLockConfigurationNotFoundError', 'Object Lock configuration does not exist for this bucket', context.bucket),
   encryption: () =>
     xmlDocument('ServerSideEncryptionConfiguration', [
       xmlNode('Rule', [xmlNode('ApplyServerSideEncryptionByDefault', [xmlLeaf('SSEAlgorithm', 'AES256')]), xmlLeaf('BucketKeyEnabled', 'false')]),

@@ -29,7 +29,9 @@ export async function listBuckets(context: S3Context): Promise<void> {
       xmlNode('Owner', [xmlLeaf('ID', owner.id), xmlLeaf('DisplayName', owner.displayName)]),
       xmlNode(
         'Buckets',
-        buckets.map((bucket) => xmlNode('Bucket', [xmlLeaf('Name', bucket.name), xmlLeaf('CreationDate', bucket.creationDate), xmlLeaf('BucketRegion', context.settings.region)])),
+        buckets.map((bucket) =>
+          xmlNode('Bucket', [xmlLeaf('Name', bucket.name), xmlLeaf('CreationDate', bucket.creationDate), xmlLeaf('BucketRegion', context.settings.region)]),
+        ),
       ),
       prefix ? xmlLeaf('Prefix', prefix) : '',
     ]),
@@ -67,5 +69,8 @@ export async function deleteBucket(context: BucketContext): Promise<void> {
 export async function getBucketLocation(context: BucketContext): Promise<void> {
   await context.store.headBucket(context.bucket);
   const region = context.settings.region === 'us-east-1' ? '' : context.settings.region;
-  sendXml(context, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`);
+  sendXml(
+    context,
+    `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${region}</LocationConstraint>`,
+  );
 }

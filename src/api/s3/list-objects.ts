@@ -10,7 +10,8 @@ const maxPage = 1000;
 /** Parses `max-keys`-like parameters: 0…limit (larger values are capped), default `limit`. */
 export function parseMaxItems(value: string | undefined, name: string, limit = maxPage): number {
   if (value === undefined || value === '') return limit;
-  if (!/^-?\d{1,10}$/.test(value.trim()) || Number(value) > 2147483647) throw new InvalidArgument(`Provided ${name} not an integer or within integer range`, name, value);
+  if (!/^-?\d{1,10}$/.test(value.trim()) || Number(value) > 2147483647)
+    throw new InvalidArgument(`Provided ${name} not an integer or within integer range`, name, value);
   const number = Number(value);
   if (number < 0) throw new InvalidArgument(`Argument ${name} must be an integer between 0 and 2147483647`, name, value);
   return Math.min(number, limit);
@@ -150,7 +151,9 @@ export async function listObjectVersions(context: BucketContext): Promise<void> 
       xmlLeaf('Prefix', encode(query.get('prefix') ?? '')),
       xmlLeaf('KeyMarker', encode(keyMarker)),
       xmlLeaf('VersionIdMarker', query.get('version-id-marker') ?? ''),
-      result.isTruncated && result.lastReturned !== undefined ? xmlLeaf('NextKeyMarker', encode(result.lastReturned)) + xmlLeaf('NextVersionIdMarker', 'null') : '',
+      result.isTruncated && result.lastReturned !== undefined
+        ? xmlLeaf('NextKeyMarker', encode(result.lastReturned)) + xmlLeaf('NextVersionIdMarker', 'null')
+        : '',
       xmlLeaf('MaxKeys', maxKeys),
       delimiter ? xmlLeaf('Delimiter', encode(delimiter)) : '',
       encodingType !== undefined ? xmlLeaf('EncodingType', 'url') : '',

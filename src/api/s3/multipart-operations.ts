@@ -73,7 +73,12 @@ export async function uploadPartCopy(context: ObjectContext): Promise<void> {
   let range: { start: number; end: number } | undefined;
   if (rangeHeader !== undefined) {
     const match = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader.trim());
-    if (!match) throw new InvalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', 'x-amz-copy-source-range', rangeHeader);
+    if (!match)
+      throw new InvalidArgument(
+        'The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy',
+        'x-amz-copy-source-range',
+        rangeHeader,
+      );
     range = { start: Number(match[1]), end: Number(match[2]) };
     if (range.end < range.start || range.end >= sourceInfo.size) throw new InvalidRange(sourceInfo.size, rangeHeader);
   }
@@ -126,9 +131,12 @@ export async function listParts(context: ObjectContext): Promise<void> {
   const query = context.address.query;
   const maxParts = parseMaxItems(query.get('max-parts'), 'max-parts');
   const markerText = query.get('part-number-marker') ?? '0';
-  if (!/^\d{1,5}$/.test(markerText)) throw new InvalidArgument('Provided part-number-marker not an integer or within integer range', 'part-number-marker', markerText);
+  if (!/^\d{1,5}$/.test(markerText))
+    throw new InvalidArgument('Provided part-number-marker not an integer or within integer range', 'part-number-marker', markerText);
   const marker = Number(markerText);
-  const all = (await context.store.listParts(context.bucket, context.key, uploadId)).filter((part) => part.partNumber > marker).sort((a, b) => a.partNumber - b.partNumber);
+  const all = (await context.store.listParts(context.bucket, context.key, uploadId))
+    .filter((part) => part.partNumber > marker)
+    .sort((a, b) => a.partNumber - b.partNumber);
   const page = all.slice(0, maxParts);
   const truncated = all.length > page.length;
   sendXml(
@@ -142,7 +150,13 @@ export async function listParts(context: ObjectContext): Promise<void> {
       xmlLeaf('MaxParts', maxParts),
       xmlLeaf('IsTruncated', truncated),
       ...page.map((part) =>
-        xmlNode('Part', [xmlLeaf('PartNumber', part.partNumber), xmlLeaf('LastModified', part.lastModified), xmlLeaf('ETag', part.etag), xmlLeaf('Size', part.size), checksumXml(part.checksum)]),
+        xmlNode('Part', [
+          xmlLeaf('PartNumber', part.partNumber),
+          xmlLeaf('LastModified', part.lastModified),
+          xmlLeaf('ETag', part.etag),
+          xmlLeaf('Size', part.size),
+          checksumXml(part.checksum),
+        ]),
       ),
       ownerXml(context, 'Initiator'),
       ownerXml(context, 'Owner'),

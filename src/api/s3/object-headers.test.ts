@@ -11,7 +11,11 @@ test('metadata from request headers: user metadata lower-cased, aws-chunked drop
     'cache-control': 'no-cache',
     'x-amz-server-side-encryption': 'aws:kms',
   });
-  assert.deepEqual(metadata, { contentType: 'binary/octet-stream', userMetadata: { owner: 'alice' }, headers: { 'content-encoding': 'gzip', 'cache-control': 'no-cache' } });
+  assert.deepEqual(metadata, {
+    contentType: 'binary/octet-stream',
+    userMetadata: { owner: 'alice' },
+    headers: { 'content-encoding': 'gzip', 'cache-control': 'no-cache' },
+  });
   assert.deepEqual(metadataFromHeaders({ 'content-encoding': 'aws-chunked', 'content-type': 'text/csv' }).headers, {});
   const code = (headers: Record<string, string>): string => {
     try {

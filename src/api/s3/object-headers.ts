@@ -22,7 +22,8 @@ function single(headers: IncomingHttpHeaders, name: string): string | undefined 
  * MetadataTooLarge, or NotImplemented for server-side encryption with customer keys.
  */
 export function metadataFromHeaders(headers: IncomingHttpHeaders): ObjectMetadata {
-  if (headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined) throw new NotImplemented('x-amz-server-side-encryption-customer-algorithm (SSE-C)');
+  if (headers['x-amz-server-side-encryption-customer-algorithm'] !== undefined)
+    throw new NotImplemented('x-amz-server-side-encryption-customer-algorithm (SSE-C)');
   const sse = single(headers, 'x-amz-server-side-encryption');
   if (sse !== undefined && !['AES256', 'aws:kms', 'aws:kms:dsse'].includes(sse)) {
     throw new InvalidArgument('The encryption method specified is not supported', 'x-amz-server-side-encryption', sse);

@@ -66,7 +66,8 @@ export function parseCopySource(context: S3Context): { bucket: string; key: stri
   if (version !== undefined && version !== 'null') throw new InvalidArgument('Invalid version id specified', 'x-amz-copy-source', raw);
   const decoded = decodeUriPart(path).replace(/^\//, '');
   const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw new InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', raw);
+  if (slash <= 0 || slash === decoded.length - 1)
+    throw new InvalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', raw);
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
 }
 

@@ -78,7 +78,11 @@ function framingOf(headers: IncomingHttpHeaders): Framing {
       return { chunked: /(^|,)\s*aws-chunked\s*(,|$)/i.test(encoding) && headers['x-amz-decoded-content-length'] !== undefined, signed: false };
     default:
       if (/^[0-9a-fA-F]{64}$/.test(sha)) return { chunked: false, signed: false, sha256: sha.toLowerCase() };
-      throw new InvalidArgument('x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a valid sha256 value.', 'x-amz-content-sha256', sha);
+      throw new InvalidArgument(
+        'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD or a valid sha256 value.',
+        'x-amz-content-sha256',
+        sha,
+      );
   }
 }
 
@@ -102,7 +106,10 @@ function checksumPlanOf(headers: IncomingHttpHeaders, framing: Framing): Checksu
   }
   if (sdkAlgorithm !== undefined) {
     const named = checksumAlgorithmOfHeader(`x-amz-checksum-${sdkAlgorithm}`);
-    if (!named) throw new InvalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
+    if (!named)
+      throw new InvalidRequest(
+        'Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]',
+      );
     return { algorithm: named, inTrailer: false };
   }
   return undefined;
@@ -139,7 +146,9 @@ export function decodeRequestBody(request: IncomingMessage, auth: AuthResult, ma
     framing.signed && auth.signingKey && auth.seedSignature && auth.amzDate && auth.scope
       ? { key: auth.signingKey, seedSignature: auth.seedSignature, amzDate: auth.amzDate, scope: auth.scope }
       : undefined;
-  const decoder = framing.chunked ? new AwsChunkedDecoder({ signed: framing.signed, ...(signing ? { signing } : {}), ...(decodedLength !== undefined ? { decodedLength } : {}) }) : undefined;
+  const decoder = framing.chunked
+    ? new AwsChunkedDecoder({ signed: framing.signed, ...(signing ? { signing } : {}), ...(decodedLength !== undefined ? { decodedLength } : {}) })
+    : undefined;
 
   let failure: AwsError | undefined;
   let stored: StoredChecksum | undefined;

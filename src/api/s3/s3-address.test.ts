@@ -33,6 +33,10 @@ test('keys are decoded from the raw path exactly: +, %, spaces, .., double slash
 
 test('malformed percent-encoding is InvalidURI', () => {
   for (const url of ['/b/%', '/b/%zz', '/b/%C0%AF', '/b?prefix=%E0%A4%A', '/%']) {
-    assert.throws(() => parseS3Address(url, undefined), (error: unknown) => error instanceof AwsError && error.code === 'InvalidURI', url);
+    assert.throws(
+      () => parseS3Address(url, undefined),
+      (error: unknown) => error instanceof AwsError && error.code === 'InvalidURI',
+      url,
+    );
   }
 });

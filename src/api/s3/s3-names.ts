@@ -8,7 +8,13 @@ export const maxKeyBytes = 1024;
  * hyphens, starting and ending with a letter or digit, no `..`, not an IP address.
  */
 export function isValidBucketName(name: string): boolean {
-  return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name) && !name.includes('.-') && !name.includes('-.');
+  return (
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !/^\d+\.\d+\.\d+\.\d+$/.test(name) &&
+    !name.includes('.-') &&
+    !name.includes('-.')
+  );
 }
 
 /** Throws InvalidBucketName unless the name is one S3 allows. */

@@ -13,7 +13,16 @@ describe('parseListInput', () => {
 
   it('maps filters and times to epoch milliseconds', () => {
     const request = parseListInput(
-      { SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 100, NameContains: 'abc', CreationTimeAfter: new Date(1000), CreationTimeBefore: new Date(2000), LastModifiedTimeAfter: new Date(3000), StatusEquals: 'InService' },
+      {
+        SortBy: 'Name',
+        SortOrder: 'Ascending',
+        MaxResults: 100,
+        NameContains: 'abc',
+        CreationTimeAfter: new Date(1000),
+        CreationTimeBefore: new Date(2000),
+        LastModifiedTimeAfter: new Date(3000),
+        StatusEquals: 'InService',
+      },
       options,
     );
     assert.deepEqual(request, {
@@ -33,19 +42,30 @@ describe('parseListInput', () => {
     const token = nextPageToken(first, { value: 'b-model', name: 'b-model' });
     assert.ok(token && /^[A-Za-z0-9_-]+$/.test(token));
     assert.deepEqual(parseListInput({ SortBy: 'Name', NextToken: token }, options).after, { value: 'b-model', name: 'b-model' });
-    assert.throws(() => parseListInput({ SortBy: 'CreationTime', NextToken: token }, options), (error: unknown) => error instanceof AwsError && error.code === 'ValidationException' && error.message.startsWith('Invalid pagination token'));
+    assert.throws(
+      () => parseListInput({ SortBy: 'CreationTime', NextToken: token }, options),
+      (error: unknown) => error instanceof AwsError && error.code === 'ValidationException' && error.message.startsWith('Invalid pagination token'),
+    );
     assert.equal(nextPageToken(first, undefined), undefined);
   });
 });
 
 describe('page tokens', () => {
   it('reject garbage with ValidationException', () => {
-    for (const token of ['%%%', 'abc', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"s":"name","o":"Ascending","v":{},"n":"x"}').toString('base64url')]) {
+    for (const token of [
+      '%%%',
+      'abc',
+      Buffer.from('[1,2]').toString('base64url'),
+      Buffer.from('{"s":"name","o":"Ascending","v":{},"n":"x"}').toString('base64url'),
+    ]) {
       assert.throws(() => decodePageToken(token, 'name', 'Ascending'), /Invalid pagination token/, token);
     }
   });
 
   it('carry numbers and strings', () => {
-    assert.deepEqual(decodePageToken(encodePageToken('creationTime', 'Descending', { value: 1732262400123, name: 'm' }), 'creationTime', 'Descending'), { value: 1732262400123, name: 'm' });
+    assert.deepEqual(decodePageToken(encodePageToken('creationTime', 'Descending', { value: 1732262400123, name: 'm' }), 'creationTime', 'Descending'), {
+      value: 1732262400123,
+      name: 'm',
+    });
   });
 });

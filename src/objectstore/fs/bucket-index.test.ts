@@ -26,7 +26,10 @@ describe('BucketIndex', () => {
     index.delete('a');
     index.delete('zz');
     assert.equal(index.size, 4);
-    assert.deepEqual(index.list({ maxKeys: 10 }).objects.map((o) => o.key), ['b', 'c', '\uffff', '😀']);
+    assert.deepEqual(
+      index.list({ maxKeys: 10 }).objects.map((o) => o.key),
+      ['b', 'c', '\uffff', '😀'],
+    );
   });
 
   it('groups by delimiter and resumes after a common prefix', () => {

@@ -26,7 +26,15 @@ async function writeFully(file: FileHandle, buffer: Buffer, length: number, posi
  * the previous one is written, with two reused buffers (no per-chunk allocations, no streams).
  * Feeds the bytes to `md5` when given.
  */
-export async function copyRange(source: FileHandle, from: number, length: number, target: FileHandle, to: number, buffers: [Buffer, Buffer] = copyBuffers(), md5?: Md5): Promise<void> {
+export async function copyRange(
+  source: FileHandle,
+  from: number,
+  length: number,
+  target: FileHandle,
+  to: number,
+  buffers: [Buffer, Buffer] = copyBuffers(),
+  md5?: Md5,
+): Promise<void> {
   let pendingWrite: Promise<void> = Promise.resolve();
   for (let done = 0, turn = 0; done < length; turn ^= 1) {
     const buffer = buffers[turn] as Buffer;

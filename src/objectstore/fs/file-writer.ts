@@ -58,7 +58,11 @@ export interface WrittenData {
  * Streams `source` into `file` from `start`, never holding more than a few MiB in memory. Rejects
  * (and destroys `source`) if the source errors; what was written is then garbage for the caller to remove.
  */
-export async function writeStreamToFile(source: Readable | (() => AsyncIterable<Buffer>), file: FileHandle, options: { start?: number; md5: boolean }): Promise<WrittenData> {
+export async function writeStreamToFile(
+  source: Readable | (() => AsyncIterable<Buffer>),
+  file: FileHandle,
+  options: { start?: number; md5: boolean },
+): Promise<WrittenData> {
   const md5 = options.md5 ? createMd5() : undefined;
   const writer = new HashingFileWriter(file, options.start ?? 0, md5);
   try {

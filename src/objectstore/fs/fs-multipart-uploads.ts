@@ -64,14 +64,25 @@ export class FsMultipartUploads {
     return { bucket, key, uploadId, initiated, metadata: record.metadata };
   }
 
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable, checksum?: () => StoredChecksum | undefined): Promise<PartInfo> {
+  async uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    checksum?: () => StoredChecksum | undefined,
+  ): Promise<PartInfo> {
     await this.readUpload(bucket, key, uploadId);
     validatePartNumber(partNumber);
-    const { path: temp, result: part } = await writeTempFile(this.layout, (file) => writeStreamToFile(body, file, { md5: true }), ({ size, md5 }) => {
-      const sum = checksum?.();
-      const part: PartInfo = { partNumber, etag: quoteEtag(md5 as Buffer), size, lastModified: new Date(), ...(sum ? { checksum: sum } : {}) };
-      return { trailer: partToRecord(part), result: part };
-    });
+    const { path: temp, result: part } = await writeTempFile(
+      this.layout,
+      (file) => writeStreamToFile(body, file, { md5: true }),
+      ({ size, md5 }) => {
+        const sum = checksum?.();
+        const part: PartInfo = { partNumber, etag: quoteEtag(md5 as Buffer), size, lastModified: new Date(), ...(sum ? { checksum: sum } : {}) };
+        return { trailer: partToRecord(part), result: part };
+      },
+    );
     try {
       await rename(temp, this.layout.partPath(bucket, uploadId, partNumber));
     } catch (error) {
@@ -97,18 +108,22 @@ export class FsMultipartUploads {
       stored.forEach((part, i) => {
         if (i < stored.length - 1 && part.size < minPartSize) throw new EntityTooSmall();
       });
-      const { path: temp, result: info } = await writeTempFile(this.layout, (file) => this.concatParts(bucket, uploadId, stored, file), ({ size }) => {
-        const checksum = compositeChecksum(stored.map((part) => part.checksum));
-        const info: ObjectInfo = {
-          bucket,
-          key,
-          size,
-          etag: multipartEtag(stored.map((part) => part.etag)),
-          lastModified: new Date(),
-          ...pickMetadata({ ...upload.metadata, checksum }),
-        };
-        return { trailer: objectToRecord(info), result: info };
-      });
+      const { path: temp, result: info } = await writeTempFile(
+        this.layout,
+        (file) => this.concatParts(bucket, uploadId, stored, file),
+        ({ size }) => {
+          const checksum = compositeChecksum(stored.map((part) => part.checksum));
+          const info: ObjectInfo = {
+            bucket,
+            key,
+            size,
+            etag: multipartEtag(stored.map((part) => part.etag)),
+            lastModified: new Date(),
+            ...pickMetadata({ ...upload.metadata, checksum }),
+          };
+          return { trailer: objectToRecord(info), result: info };
+        },
+      );
       await this.host.commit(temp, info);
       await removeDirAtomically(this.layout, this.layout.uploadDir(bucket, uploadId));
       return info;

@@ -88,7 +88,9 @@ describe('FsObjectStore on disk', () => {
       const count = 1000;
       for (let i = 0; i < count; i += 100) {
         await Promise.all(
-          Array.from({ length: 100 }, (_, j) => store.putObject('many', `p${(i + j) % 7}/k${String(i + j).padStart(6, '0')}`, { body: body('x'), metadata: noMetadata })),
+          Array.from({ length: 100 }, (_, j) =>
+            store.putObject('many', `p${(i + j) % 7}/k${String(i + j).padStart(6, '0')}`, { body: body('x'), metadata: noMetadata }),
+          ),
         );
       }
       const reopened = await FsObjectStore.open(root);

@@ -138,11 +138,15 @@ export class FsObjectStore implements ObjectStore {
   async putObject(bucket: string, key: string, input: PutObjectInput): Promise<ObjectInfo> {
     validateObjectKey(key);
     await this.index(bucket);
-    const { path: temp, result: info } = await writeTempFile(this.layout, (file) => writeStreamToFile(input.body, file, { md5: true }), ({ size, md5 }) => {
-      const metadata = typeof input.metadata === 'function' ? input.metadata() : input.metadata;
-      const info: ObjectInfo = { bucket, key, size, etag: quoteEtag(md5 as Buffer), lastModified: new Date(), ...pickMetadata(metadata) };
-      return { trailer: objectToRecord(info), result: info };
-    });
+    const { path: temp, result: info } = await writeTempFile(
+      this.layout,
+      (file) => writeStreamToFile(input.body, file, { md5: true }),
+      ({ size, md5 }) => {
+        const metadata = typeof input.metadata === 'function' ? input.metadata() : input.metadata;
+        const info: ObjectInfo = { bucket, key, size, etag: quoteEtag(md5 as Buffer), lastModified: new Date(), ...pickMetadata(metadata) };
+        return { trailer: objectToRecord(info), result: info };
+      },
+    );
     await this.commit(temp, info);
     return info;
   }
@@ -219,7 +223,14 @@ export class FsObjectStore implements ObjectStore {
     return this.multipart.create(bucket, key, metadata);
   }
 
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Readable, checksum?: () => StoredChecksum | undefined): Promise<PartInfo> {
+  uploadPart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    partNumber: number,
+    body: Readable,
+    checksum?: () => StoredChecksum | undefined,
+  ): Promise<PartInfo> {
     return this.multipart.uploadPart(bucket, key, uploadId, partNumber, body, checksum);
   }
 

@@ -48,7 +48,13 @@ export function objectToRecord(info: ObjectInfo): ObjectRecord {
 }
 
 export function recordToObject(bucket: string, value: unknown): ObjectInfo {
-  if (!isObject(value) || typeof value.key !== 'string' || typeof value.size !== 'number' || typeof value.etag !== 'string' || typeof value.lastModified !== 'number') {
+  if (
+    !isObject(value) ||
+    typeof value.key !== 'string' ||
+    typeof value.size !== 'number' ||
+    typeof value.etag !== 'string' ||
+    typeof value.lastModified !== 'number'
+  ) {
     throw new CorruptObjectFile('bad object trailer');
   }
   const record = value as unknown as ObjectRecord;
@@ -66,13 +72,31 @@ export function recordToObject(bucket: string, value: unknown): ObjectInfo {
 }
 
 export function partToRecord(part: PartInfo): PartRecord {
-  return { partNumber: part.partNumber, etag: part.etag, size: part.size, lastModified: part.lastModified.getTime(), ...(part.checksum ? { checksum: part.checksum } : {}) };
+  return {
+    partNumber: part.partNumber,
+    etag: part.etag,
+    size: part.size,
+    lastModified: part.lastModified.getTime(),
+    ...(part.checksum ? { checksum: part.checksum } : {}),
+  };
 }
 
 export function recordToPart(value: unknown): PartInfo {
-  if (!isObject(value) || typeof value.partNumber !== 'number' || typeof value.etag !== 'string' || typeof value.size !== 'number' || typeof value.lastModified !== 'number') {
+  if (
+    !isObject(value) ||
+    typeof value.partNumber !== 'number' ||
+    typeof value.etag !== 'string' ||
+    typeof value.size !== 'number' ||
+    typeof value.lastModified !== 'number'
+  ) {
     throw new CorruptObjectFile('bad part trailer');
   }
   const record = value as unknown as PartRecord;
-  return { partNumber: record.partNumber, etag: record.etag, size: record.size, lastModified: new Date(record.lastModified), ...(record.checksum ? { checksum: record.checksum } : {}) };
+  return {
+    partNumber: record.partNumber,
+    etag: record.etag,
+    size: record.size,
+    lastModified: new Date(record.lastModified),
+    ...(record.checksum ? { checksum: record.checksum } : {}),
+  };
 }

@@ -80,7 +80,8 @@ function parseTail(tail: Buffer, size: number, readMore: (position: number, leng
   const jsonLength = tail.readUInt32BE(tailLength - footerSize);
   const dataSize = size - footerSize - jsonLength;
   if (dataSize < 0) throw new CorruptObjectFile('bad trailer length');
-  const json = jsonLength + footerSize <= tailLength ? tail.subarray(tailLength - footerSize - jsonLength, tailLength - footerSize) : readMore(dataSize, jsonLength);
+  const json =
+    jsonLength + footerSize <= tailLength ? tail.subarray(tailLength - footerSize - jsonLength, tailLength - footerSize) : readMore(dataSize, jsonLength);
   return { value: JSON.parse(json.toString('utf8')) as unknown, dataSize };
 }
 

@@ -87,7 +87,9 @@ export class S3ObjectStore implements ObjectStore {
       ...(config.s3Endpoint ? { endpoint: config.s3Endpoint } : {}),
       region: config.s3Region ?? 'us-east-1',
       forcePathStyle: config.s3ForcePathStyle,
-      ...(config.s3AccessKeyId && config.s3SecretAccessKey ? { credentials: { accessKeyId: config.s3AccessKeyId, secretAccessKey: config.s3SecretAccessKey } } : {}),
+      ...(config.s3AccessKeyId && config.s3SecretAccessKey
+        ? { credentials: { accessKeyId: config.s3AccessKeyId, secretAccessKey: config.s3SecretAccessKey } }
+        : {}),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
     });
@@ -191,9 +193,19 @@ export class S3ObjectStore implements ObjectStore {
     const output = await this.call(
       { bucket, key },
       (abortSignal) =>
-        this.client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: size, ...metadataMembers(metadata), ...checksumMember(metadata.checksum) }), {
-          abortSignal,
-        }),
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentLength: size,
+            ...metadataMembers(metadata),
+            ...checksumMember(metadata.checksum),
+          }),
+          {
+            abortSignal,
+          },
+        ),
       Buffer.isBuffer(body) ? undefined : body,
     );
     return { bucket, key, size, etag: output.ETag ?? '""', lastModified: new Date(), ...metadata };
@@ -269,7 +281,9 @@ export class S3ObjectStore implements ObjectStore {
     }));
     // A page may have ended on a common prefix that a service repeats when listing after it.
     const startAfter = input.startAfter;
-    const commonPrefixes = (output.CommonPrefixes ?? []).map((item) => item.Prefix ?? '').filter((prefix) => !startAfter || compareUtf8(prefix, startAfter) > 0);
+    const commonPrefixes = (output.CommonPrefixes ?? [])
+      .map((item) => item.Prefix ?? '')
+      .filter((prefix) => !startAfter || compareUtf8(prefix, startAfter) > 0);
     const lastKey = objects.at(-1)?.key;
     const lastPrefix = commonPrefixes.at(-1);
     const lastReturned = lastKey === undefined ? lastPrefix : lastPrefix === undefined || compareUtf8(lastKey, lastPrefix) > 0 ? lastKey : lastPrefix;
@@ -278,7 +292,9 @@ export class S3ObjectStore implements ObjectStore {
 
   async createMultipartUpload(bucket: string, key: string, metadata: ObjectMetadata): Promise<MultipartUploadInfo> {
     validateObjectKey(key);
-    const output = await this.call({ bucket, key }, () => this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...metadataMembers(metadata) })));
+    const output = await this.call({ bucket, key }, () =>
+      this.client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...metadataMembers(metadata) })),
+    );
     return { bucket, key, uploadId: output.UploadId ?? '', initiated: new Date(), metadata };
   }
 
@@ -297,9 +313,12 @@ export class S3ObjectStore implements ObjectStore {
       this.call(
         context,
         async (abortSignal) => {
-          const output = await this.client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: payload, ContentLength: size }), {
-            abortSignal,
-          });
+          const output = await this.client.send(
+            new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: payload, ContentLength: size }),
+            {
+              abortSignal,
+            },
+          );
           return { partNumber, etag: output.ETag ?? '""', size, lastModified: new Date() };
         },
         Buffer.isBuffer(payload) ? undefined : payload,

@@ -55,9 +55,17 @@ const cases: StoreContractCase[] = [
       assert.deepEqual(await all({ sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 2 }), [['jobz', 'job-1'], ['job', 'job-a'], ['job-b']]);
       assert.deepEqual(await all({ sortBy: 'status', sortOrder: 'Ascending', maxResults: 10 }), [['job-1', 'job-b', 'job', 'job-a', 'jobz']]);
       assert.deepEqual(await all({ sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'InProgress' }), [['job-a', 'jobz']]);
-      assert.deepEqual(await all({ sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 200, lastModifiedTimeBefore: 500 }), [['job-1', 'job-a']]);
-      assert.deepEqual(await all({ sortBy: 'name', sortOrder: 'Descending', maxResults: 1, nameContains: 'JOB-', creationTimeAfter: 10 }), [['job-a'], ['job-1']]);
-      await assert.rejects(listPage(database, db.selectFrom('paging_probe').selectAll(), { sortBy: 'size', sortOrder: 'Ascending', maxResults: 1 }, columns), /cannot sort by size/);
+      assert.deepEqual(await all({ sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 200, lastModifiedTimeBefore: 500 }), [
+        ['job-1', 'job-a'],
+      ]);
+      assert.deepEqual(await all({ sortBy: 'name', sortOrder: 'Descending', maxResults: 1, nameContains: 'JOB-', creationTimeAfter: 10 }), [
+        ['job-a'],
+        ['job-1'],
+      ]);
+      await assert.rejects(
+        listPage(database, db.selectFrom('paging_probe').selectAll(), { sortBy: 'size', sortOrder: 'Ascending', maxResults: 1 }, columns),
+        /cannot sort by size/,
+      );
     },
   },
 ];

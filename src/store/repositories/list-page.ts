@@ -49,8 +49,11 @@ export async function listPage<DB, TB extends keyof DB, Row extends Record<strin
   const sortColumn = columns.sortColumns[request.sortBy];
   if (sortColumn === undefined) throw new Error(`cannot sort by ${request.sortBy}`);
   const text = (column: string): RawBuilder<unknown> =>
-    database.dialect === 'postgres' && (column === columns.nameLower || columns.textColumns?.includes(column)) ? sql`${sql.ref(column)} collate "C"` : sql`${sql.ref(column)}`;
-  const where = (column: string, op: '>' | '<' | '=' | '>=' | '<=', value: unknown): RawBuilder<SqlBool> => sql<SqlBool>`${text(column)} ${sql.raw(op)} ${value}`;
+    database.dialect === 'postgres' && (column === columns.nameLower || columns.textColumns?.includes(column))
+      ? sql`${sql.ref(column)} collate "C"`
+      : sql`${sql.ref(column)}`;
+  const where = (column: string, op: '>' | '<' | '=' | '>=' | '<=', value: unknown): RawBuilder<SqlBool> =>
+    sql<SqlBool>`${text(column)} ${sql.raw(op)} ${value}`;
 
   let q = query;
   const filters: Array<RawBuilder<SqlBool>> = [];

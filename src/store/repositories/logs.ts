@@ -127,7 +127,12 @@ export class KyselyLogRepository {
     return this.database.db.transaction().execute(async (trx) => {
       const groupId = await this.groupId(trx, group);
       if (groupId === undefined) return 'no-group';
-      const stream = await trx.selectFrom('log_streams').select(['id', 'stored_bytes']).where('group_id', '=', groupId).where('name', '=', name).executeTakeFirst();
+      const stream = await trx
+        .selectFrom('log_streams')
+        .select(['id', 'stored_bytes'])
+        .where('group_id', '=', groupId)
+        .where('name', '=', name)
+        .executeTakeFirst();
       if (stream === undefined) return 'no-stream';
       await trx.deleteFrom('log_events').where('stream_id', '=', stream.id).execute();
       await trx.deleteFrom('log_streams').where('id', '=', stream.id).execute();
@@ -185,9 +190,7 @@ export class KyselyLogRepository {
       const last = sql<number>`coalesce(last_event_timestamp, -1)`;
       q = q.orderBy(last, direction).orderBy('name', direction);
       if (after) {
-        q = q.where((eb) =>
-          eb.or([eb(last, cmp, after.lastEventTimestamp), eb.and([eb(last, '=', after.lastEventTimestamp), eb('name', cmp, after.name)])]),
-        );
+        q = q.where((eb) => eb.or([eb(last, cmp, after.lastEventTimestamp), eb.and([eb(last, '=', after.lastEventTimestamp), eb('name', cmp, after.name)])]));
       }
     }
     return (await q.execute()).map(toStream);
@@ -198,12 +201,22 @@ export class KyselyLogRepository {
    * group's statistics. With `createMissing` the group and stream are created as needed;
    * otherwise a missing one is reported and nothing is written.
    */
-  async append(group: string, stream: string, events: readonly { timestamp: number; message: string }[], ingestionTime: number, createMissing: boolean): Promise<AppendOutcome> {
+  async append(
+    group: string,
+    stream: string,
+    events: readonly { timestamp: number; message: string }[],
+    ingestionTime: number,
+    createMissing: boolean,
+  ): Promise<AppendOutcome> {
     return this.database.db.transaction().execute(async (trx) => {
       let groupId = await this.groupId(trx, group);
       if (groupId === undefined) {
         if (!createMissing) return 'no-group';
-        await trx.insertInto('log_groups').values({ name: group, creation_time: ingestionTime }).onConflict((oc) => oc.column('name').doNothing()).execute();
+        await trx
+          .insertInto('log_groups')
+          .values({ name: group, creation_time: ingestionTime })
+          .onConflict((oc) => oc.column('name').doNothing())
+          .execute();
         groupId = await this.groupId(trx, group);
         if (groupId === undefined) throw new Error(`log group ${group} vanished while appending`);
       }
@@ -241,7 +254,11 @@ export class KyselyLogRepository {
         })
         .where('id', '=', streamId)
         .execute();
-      await trx.updateTable('log_groups').set({ stored_bytes: sql<number>`stored_bytes + ${bytes}` }).where('id', '=', groupId).execute();
+      await trx
+        .updateTable('log_groups')
+        .set({ stored_bytes: sql<number>`stored_bytes + ${bytes}` })
+        .where('id', '=', groupId)
+        .execute();
       return 'appended';
     });
   }
@@ -267,8 +284,10 @@ export class KyselyLogRepository {
     if (query.startTime !== undefined) q = q.where('e.timestamp', '>=', query.startTime);
     if (query.endTimeExclusive !== undefined) q = q.where('e.timestamp', '<', query.endTimeExclusive);
     const { after, before } = query;
-    if (after) q = q.where((eb) => eb.or([eb('e.timestamp', '>', after.timestamp), eb.and([eb('e.timestamp', '=', after.timestamp), eb('e.seq', '>', after.seq)])]));
-    if (before) q = q.where((eb) => eb.or([eb('e.timestamp', '<', before.timestamp), eb.and([eb('e.timestamp', '=', before.timestamp), eb('e.seq', '<', before.seq)])]));
+    if (after)
+      q = q.where((eb) => eb.or([eb('e.timestamp', '>', after.timestamp), eb.and([eb('e.timestamp', '=', after.timestamp), eb('e.seq', '>', after.seq)])]));
+    if (before)
+      q = q.where((eb) => eb.or([eb('e.timestamp', '<', before.timestamp), eb.and([eb('e.timestamp', '=', before.timestamp), eb('e.seq', '<', before.seq)])]));
     const rows = await q.execute();
     return rows.map((row) => ({
       seq: Number(row.seq),

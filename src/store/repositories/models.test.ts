@@ -64,7 +64,14 @@ const modelCases: StoreContractCase[] = [
       assert.deepEqual(byName, { names: ['a-1', 'A-model', 'b-model', 'c-model', 'Z'], sizes: [3, 2] });
       const byNameDesc = await listAll(repository, { sortBy: 'name', sortOrder: 'Descending', maxResults: 10 });
       assert.deepEqual(byNameDesc.names, ['Z', 'c-model', 'b-model', 'A-model', 'a-1']);
-      const filtered = await listAll(repository, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, nameContains: 'MOD', creationTimeAfter: 1000, creationTimeBefore: 5000 });
+      const filtered = await listAll(repository, {
+        sortBy: 'name',
+        sortOrder: 'Ascending',
+        maxResults: 10,
+        nameContains: 'MOD',
+        creationTimeAfter: 1000,
+        creationTimeBefore: 5000,
+      });
       assert.deepEqual(filtered.names, ['b-model', 'c-model']);
       const none = await repository.list({ sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, nameContains: '%' });
       assert.deepEqual(none, { items: [] });
@@ -75,10 +82,33 @@ const modelCases: StoreContractCase[] = [
     async run({ database }) {
       const tags = new KyselyTagRepository(database);
       const arn = 'arn:aws:sagemaker:us-east-1:000000000000:model/m';
-      assert.equal(await tags.put(arn, [{ key: 'b', value: '1' }, { key: 'a', value: '2' }], 3), true);
+      assert.equal(
+        await tags.put(
+          arn,
+          [
+            { key: 'b', value: '1' },
+            { key: 'a', value: '2' },
+          ],
+          3,
+        ),
+        true,
+      );
       assert.equal(await tags.put(arn.toUpperCase(), [{ key: 'b', value: 'new' }], 3), true);
-      assert.equal(await tags.put(arn, [{ key: 'c', value: '' }, { key: 'd', value: '' }], 3), false);
-      assert.deepEqual(await tags.list(arn), [{ key: 'a', value: '2' }, { key: 'b', value: 'new' }]);
+      assert.equal(
+        await tags.put(
+          arn,
+          [
+            { key: 'c', value: '' },
+            { key: 'd', value: '' },
+          ],
+          3,
+        ),
+        false,
+      );
+      assert.deepEqual(await tags.list(arn), [
+        { key: 'a', value: '2' },
+        { key: 'b', value: 'new' },
+      ]);
       await tags.delete(arn, ['a', 'missing']);
       assert.deepEqual(await tags.list(arn), [{ key: 'b', value: 'new' }]);
       await tags.deleteAll(arn);

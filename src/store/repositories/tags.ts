@@ -14,11 +14,7 @@ export class KyselyTagRepository {
   constructor(private readonly database: Database) {}
 
   async list(resourceArn: string): Promise<TagRow[]> {
-    const rows = await this.database.db
-      .selectFrom('tags')
-      .select(['tag_key', 'tag_value'])
-      .where('resource_arn', '=', resourceArn.toLowerCase())
-      .execute();
+    const rows = await this.database.db.selectFrom('tags').select(['tag_key', 'tag_value']).where('resource_arn', '=', resourceArn.toLowerCase()).execute();
     // Sorted here (not in SQL) so that the order is byte-wise on every dialect.
     return rows.map((row) => ({ key: row.tag_key, value: row.tag_value })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   }
@@ -45,7 +41,11 @@ export class KyselyTagRepository {
 
   async delete(resourceArn: string, keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
-    await this.database.db.deleteFrom('tags').where('resource_arn', '=', resourceArn.toLowerCase()).where('tag_key', 'in', [...keys]).execute();
+    await this.database.db
+      .deleteFrom('tags')
+      .where('resource_arn', '=', resourceArn.toLowerCase())
+      .where('tag_key', 'in', [...keys])
+      .execute();
   }
 
   async deleteAll(resourceArn: string): Promise<void> {

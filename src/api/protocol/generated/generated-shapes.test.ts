@@ -8,7 +8,10 @@ import { sagemakerShapes } from './index.js';
 /** Where python3's botocore keeps its models, or undefined if there is none (CI without botocore). */
 function botocoreData(): string | undefined {
   try {
-    const dir = execFileSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dir = execFileSync('python3', ['-c', 'import botocore, os; print(os.path.dirname(botocore.__file__))'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return path.join(dir, 'data');
   } catch {
     return undefined;
@@ -17,7 +20,18 @@ function botocoreData(): string | undefined {
 
 describe('generated SageMaker shapes', () => {
   it('cover the operations Salvia relies on, with their input constraints', () => {
-    for (const operation of ['CreateModel', 'DescribeModel', 'ListModels', 'DeleteModel', 'AddTags', 'ListTags', 'DeleteTags', 'CreateTrainingJob', 'CreateEndpoint', 'ListEndpoints']) {
+    for (const operation of [
+      'CreateModel',
+      'DescribeModel',
+      'ListModels',
+      'DeleteModel',
+      'AddTags',
+      'ListTags',
+      'DeleteTags',
+      'CreateTrainingJob',
+      'CreateEndpoint',
+      'ListEndpoints',
+    ]) {
       assert.ok(sagemakerShapes.operations[operation], operation);
     }
     assert.deepEqual(sagemakerShapes.shapes.TagList, { type: 'list', member: 'Tag', min: 0, max: 50 });
