@@ -11,7 +11,8 @@ import { addImage, getBytes, imageUri, logLines, put, role, trainingEnv, untarGz
 const execFileAsync = promisify(execFile);
 
 // boto3 as a user's script would drive it: create_training_job, the training_job_completed_or_stopped
-// waiter, describe_training_job and list_training_jobs.
+// waiter, describe_training_job and list_training_jobs. The train channel's S3Uri has no trailing
+// slash, as the SageMaker Python SDK's upload_data returns it: its files land directly in the channel.
 const script = `
 import boto3, json, sys
 bucket, image, role = sys.argv[1:4]
@@ -22,7 +23,7 @@ sm.create_training_job(
         'MetricDefinitions': [{'Name': 'train:loss', 'Regex': 'train_loss=(\\\\S+)'}, {'Name': 'validation:accuracy', 'Regex': 'validation:accuracy=(\\\\S+)'}]},
     HyperParameters={'epochs': '3', 'lr': '0.1'},
     InputDataConfig=[
-        {'ChannelName': 'train', 'DataSource': {'S3DataSource': {'S3DataType': 'S3Prefix', 'S3Uri': 's3://%s/data/train/' % bucket}}, 'ContentType': 'text/csv'},
+        {'ChannelName': 'train', 'DataSource': {'S3DataSource': {'S3DataType': 'S3Prefix', 'S3Uri': 's3://%s/data/train' % bucket}}, 'ContentType': 'text/csv'},
         {'ChannelName': 'validation', 'DataSource': {'S3DataSource': {'S3DataType': 'S3Prefix', 'S3Uri': 's3://%s/data/validation/v.csv' % bucket}}},
     ],
     OutputDataConfig={'S3OutputPath': 's3://%s/output/' % bucket},

@@ -11,7 +11,7 @@ const isChannelError =
     error instanceof ChannelError && error.kind === kind && fragments.every((fragment) => error.message.includes(fragment));
 
 describe('listChannelObjects: S3Prefix', () => {
-  it('places keys as SageMaker File mode does: the key minus the prefix up to its last "/"', () =>
+  it('places keys as SageMaker File mode does: the key minus the whole prefix', () =>
     withStore(async (fixture) => {
       await putMany(fixture, 'data', ['data/train/a.csv', 'data/train-2/b.csv', 'data/train/x/y.csv', 'data/test/c.csv', 'data/train/', 'other.csv']);
       const slash = await listChannelObjects(fixture.store, prefix('s3://data/data/train/'));
@@ -25,13 +25,20 @@ describe('listChannelObjects: S3Prefix', () => {
       const bare = await listChannelObjects(fixture.store, prefix('s3://data/data/train'));
       assert.deepEqual(
         bare.objects.map((o) => o.relativePath),
-        ['train-2/b.csv', 'train/a.csv', 'train/x/y.csv'],
+        ['-2/b.csv', 'a.csv', 'x/y.csv'],
       );
       const single = await listChannelObjects(fixture.store, prefix('s3://data/data/test/c.csv'));
       assert.deepEqual(single.objects, [{ bucket: 'data', key: 'data/test/c.csv', size: 'content of data/test/c.csv'.length, relativePath: 'c.csv' }]);
       const root = await listChannelObjects(fixture.store, prefix('s3://data'));
       assert.equal(root.objects.length, 5, 'the folder marker data/train/ is not data');
       assert.ok(root.objects.some((o) => o.relativePath === 'data/train/x/y.csv'));
+      await putMany(fixture, 'data', ['data/test/c.csv.bak']);
+      const exact = await listChannelObjects(fixture.store, prefix('s3://data/data/test/c.csv'));
+      assert.deepEqual(
+        exact.objects.map((o) => o.relativePath),
+        ['c.csv'],
+        'an S3Uri naming one object is that object alone',
+      );
     }));
 
   it('pages through large prefixes', () =>

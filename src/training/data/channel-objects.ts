@@ -42,17 +42,23 @@ function noObjects(uri: string, bucket: string, options: ListChannelOptions): Ch
   );
 }
 
-/** `key` below the channel directory: the key minus the prefix's directory part (everything up to its last `/`). */
+/**
+ * `key` below the channel directory, as SageMaker lays File mode out (and as the SageMaker Python
+ * SDK's local mode copies it): the key minus the whole prefix, leading `/` dropped — prefix
+ * `data/train` (with or without a trailing `/`) puts `data/train/a.csv` at `a.csv`. A key equal to
+ * the prefix (an S3Uri naming one object) keeps its base name.
+ */
 function relativeTo(prefix: string, key: string): string {
-  return key.slice(prefixDirectory(prefix).length);
+  if (key === prefix) return key.slice(key.lastIndexOf('/') + 1);
+  return key.slice(prefix.length).replace(/^\/+/, '');
 }
 
 /**
  * The objects a channel's S3DataSource names, with where each lands in File mode:
  * - `S3Prefix`: every object whose key starts with the prefix (paged; keys ending in `/` — folder
- *   markers — skipped). `relativePath` = the key minus everything up to the prefix's last `/`: prefix
- *   `data/train/` puts `data/train/a.csv` at `a.csv`; prefix `data/train` (no slash) puts it at
- *   `train/a.csv` and `data/train-2/b.csv` at `train-2/b.csv`; an S3Uri naming one object keeps its base name.
+ *   markers — skipped), placed by `relativeTo`: prefix `data/train` or `data/train/` puts
+ *   `data/train/a.csv` at `a.csv` (what training scripts reading `SM_CHANNEL_TRAIN/a.csv` expect).
+ *   An S3Uri naming one object (no trailing `/`) is that object alone, under its base name.
  * - `ManifestFile`: the manifest's prefix + each entry (each HEADed: missing ones fail together),
  *   relativePath by the same rule against the manifest's prefix.
  * - `AugmentedManifestFile`: the manifest object itself (relativePath = its base name) plus its
@@ -76,9 +82,14 @@ export async function listChannelObjects(store: ObjectStore, source: ChannelSour
 }
 
 async function listPrefixObjects(store: ObjectStore, location: S3Location, uri: string, options: ListChannelOptions): Promise<ChannelObject[]> {
-  const objects = (await listAllObjects(store, location.bucket, location.key))
-    .filter((object) => !isFolderMarker(object))
-    .map((object) => ({ bucket: location.bucket, key: object.key, size: object.size, relativePath: relativeTo(location.key, object.key) }));
+  const listed = (await listAllObjects(store, location.bucket, location.key)).filter((object) => !isFolderMarker(object));
+  const exact = location.key.endsWith('/') ? undefined : listed.find((object) => object.key === location.key);
+  const objects = (exact ? [exact] : listed).map((object) => ({
+    bucket: location.bucket,
+    key: object.key,
+    size: object.size,
+    relativePath: relativeTo(location.key, object.key),
+  }));
   if (objects.length === 0) throw noObjects(uri, location.bucket, options);
   return objects;
 }
