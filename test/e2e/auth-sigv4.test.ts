@@ -13,6 +13,7 @@ import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutObjectCom
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { rawRequest } from '../helpers/raw-http.js';
 import { awsEnv, startServer, testRegion, type ServerProcess } from '../helpers/server-process.js';
+import { NodeSha256 } from '../helpers/node-sha256.js';
 
 // A server started with --auth and two keys: what each service answers for a good key, a wrong
 // secret, an unknown key, no signature, a stale signature and presigned URLs.
@@ -41,27 +42,6 @@ async function errorName(promise: Promise<unknown>): Promise<string> {
     return (error as Error).name;
   }
   return 'succeeded';
-}
-
-/** Node's crypto as the Sha256 constructor @smithy/signature-v4 expects. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key =
-      secret === undefined || typeof secret === 'string'
-        ? secret
-        : ArrayBuffer.isView(secret)
-          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
-          : Buffer.from(secret);
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {}
 }
 
 function signer(service: string, credentials = good): SignatureV4 {

@@ -8,6 +8,7 @@ import { HttpRequest } from '@smithy/core/protocols';
 import { AuthFailure, type AuthResult } from './authenticator.js';
 import { chunkSignature, createAuthenticator, deriveSigningKey } from './sigv4.js';
 import { canonicalQuery, canonicalUris, sha256Hex } from './sigv4-canonical.js';
+import { NodeSha256 } from '../../../test/helpers/node-sha256.js';
 
 // AWS's published SigV4 test suite (aws-sig-v4-test-suite): key, secret, time and scope of every case.
 const suiteKey = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
@@ -198,27 +199,6 @@ describe('SigV4 failure kinds and modes', () => {
     assert.equal(chunkSignature(context, second, { hash: sha256Hex('') }), 'b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9');
   });
 });
-
-/** Node's crypto as the Sha256 constructor @smithy/signature-v4 expects. */
-class NodeSha256 {
-  private readonly hash;
-  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
-    const key =
-      secret === undefined || typeof secret === 'string'
-        ? secret
-        : ArrayBuffer.isView(secret)
-          ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
-          : Buffer.from(secret);
-    this.hash = key === undefined ? createHash('sha256') : createHmac('sha256', key);
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {}
-}
 
 describe('SigV4 against requests signed by @smithy/signature-v4 over real HTTP', () => {
   const key = { accessKeyId: 'AKIASMITHY', secretAccessKey: 'smithy/secret+key' };
