@@ -1,7 +1,6 @@
 import type { ServiceShapes, Shape } from '../protocol/generated/index.js';
 import { sagemakerShapes } from '../protocol/generated/index.js';
 
-const upper = (name: string): string => name.charAt(0).toUpperCase() + name.slice(1);
 const lower = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
 function convert(model: ServiceShapes, shapeName: string, value: unknown, direction: 'record' | 'wire'): unknown {

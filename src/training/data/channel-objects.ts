@@ -4,7 +4,7 @@ import type { ChannelObject } from './channel-object.js';
 import { ChannelError } from './channel-error.js';
 import { isFolderMarker, listAllObjects } from './list-prefix.js';
 import { headAll, parseAugmentedManifest, parseManifest, readManifest, type AugmentedManifestLine } from './manifests.js';
-import { formatS3Uri, parseS3Uri, prefixDirectory, type S3Location } from './s3-uri.js';
+import { formatS3Uri, parseS3Uri, type S3Location } from './s3-uri.js';
 
 // shardObjects and downloadChannel are re-exported here: the agreed seam names this module for them.
 export { shardObjects } from './shard-objects.js';
