@@ -56,8 +56,7 @@ export class ModelService {
       if (container) await this.checkModelData(container);
     }
     const record: ModelRecord = { ...model, arn, creationTime: this.clock() };
-    if (!(await this.deps.repository.insert(record))) throw new ValidationException(`Cannot create already existing model "${arn}".`);
-    await this.deps.tags.put(arn, tags);
+    if (!(await this.deps.repository.insert(record, tags))) throw new ValidationException(`Cannot create already existing model "${arn}".`);
     return record;
   }
 

@@ -130,8 +130,7 @@ export class TrainingService {
       attempt: 1,
     };
     const record = enterStatus(base, 'InProgress', 'Starting', now);
-    if (!(await this.deps.repository.insert(record))) throw this.duplicate(arn);
-    await this.deps.tags.put(arn, tags);
+    if (!(await this.deps.repository.insert(record, tags))) throw this.duplicate(arn);
     this.enqueue(new ActiveJob(record, this.deps.repository));
     return record;
   }

@@ -39,6 +39,33 @@ const seeded = [model('b-model', 3000), model('A-model', 1000), model('c-model',
 
 const modelCases: StoreContractCase[] = [
   {
+    name: 'models: the model and its tags are stored together; a refused duplicate changes no tags',
+    async run({ database }) {
+      const repository = new KyselyModelRepository<TestModel>(database);
+      const tags = new KyselyTagRepository(database);
+      const first = model('Tagged', 1000);
+      // Tags left under the ARN by an earlier model of that name are replaced, not merged.
+      assert.equal(await tags.put(first.arn, [{ key: 'stale', value: 'x' }], 50), true);
+      assert.equal(
+        await repository.insert(first, [
+          { key: 'team', value: 'a' },
+          { key: 'env', value: 'dev' },
+          { key: 'team', value: 'b' },
+        ]),
+        true,
+      );
+      assert.deepEqual(await tags.list(first.arn), [
+        { key: 'env', value: 'dev' },
+        { key: 'team', value: 'b' },
+      ]);
+      assert.equal(await repository.insert(model('tagged', 2000), [{ key: 'other', value: 'y' }]), false);
+      assert.deepEqual(
+        (await tags.list(first.arn)).map((tag) => tag.key),
+        ['env', 'team'],
+      );
+    },
+  },
+  {
     name: 'models: insert, get case-insensitively, reject a duplicate, delete',
     async run({ database, reopen }) {
       const repository = new KyselyModelRepository<TestModel>(database);

@@ -1,6 +1,7 @@
 import type { Database } from '../database.js';
 import type { ModelsTable } from '../schema.js';
 import { listPage, type PageRequest, type RowPage } from './list-page.js';
+import { replaceTags, type TagRow } from './tags.js';
 
 /** What the store needs of a model record; the rest is kept as a JSON document. */
 export interface StoredModel {
@@ -20,14 +21,19 @@ function toRecord<T extends StoredModel>(row: ModelsTable): T {
 export class KyselyModelRepository<T extends StoredModel = StoredModel> {
   constructor(private readonly database: Database) {}
 
-  async insert(record: T): Promise<boolean> {
+  /** Stores a new model and its tags in one transaction; false (nothing stored) if the name is taken. */
+  async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
     const { name, arn, creationTime, ...rest } = record;
-    const result = await this.database.db
-      .insertInto('models')
-      .values({ name_lower: name.toLowerCase(), name, arn, creation_time: creationTime, document: JSON.stringify(rest) })
-      .onConflict((oc) => oc.column('name_lower').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    return this.database.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('models')
+        .values({ name_lower: name.toLowerCase(), name, arn, creation_time: creationTime, document: JSON.stringify(rest) })
+        .onConflict((oc) => oc.column('name_lower').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await replaceTags(trx, arn, tags);
+      return true;
+    });
   }
 
   async get(name: string): Promise<T | undefined> {

@@ -1,9 +1,26 @@
+import type { Transaction } from 'kysely';
 import { lockKey, type Database } from '../database.js';
+import type { Schema } from '../schema.js';
 
 /** A tag row as the tags repository hands it out. */
 export interface TagRow {
   readonly key: string;
   readonly value: string;
+}
+
+/**
+ * Inside a resource's create transaction: the new resource's tags, replacing any left under its ARN
+ * (by a resource of the same name deleted before). The caller has checked the count.
+ */
+export async function replaceTags(trx: Transaction<Schema>, resourceArn: string, tags: readonly TagRow[]): Promise<void> {
+  const arn = resourceArn.toLowerCase();
+  await trx.deleteFrom('tags').where('resource_arn', '=', arn).execute();
+  const unique = [...new Map(tags.map((tag) => [tag.key, tag.value])).entries()];
+  if (unique.length === 0) return;
+  await trx
+    .insertInto('tags')
+    .values(unique.map(([key, value]) => ({ resource_arn: arn, tag_key: key, tag_value: value })))
+    .execute();
 }
 
 /**

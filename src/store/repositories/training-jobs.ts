@@ -1,6 +1,7 @@
 import type { Database } from '../database.js';
 import type { TrainingJobsTable } from '../schema.js';
 import { listPage, type PageRequest } from './list-page.js';
+import { replaceTags, type TagRow } from './tags.js';
 
 /** What the store needs of a training job record; the rest is kept as a JSON document. */
 export interface StoredTrainingJob {
@@ -43,13 +44,18 @@ export class KyselyTrainingJobRepository<T extends StoredTrainingJob = StoredTra
   constructor(private readonly database: Database) {}
 
   /** Inserts a new job; false if one with that name exists. */
-  async insert(record: T): Promise<boolean> {
-    const result = await this.database.db
-      .insertInto('training_jobs')
-      .values(toRow(record))
-      .onConflict((oc) => oc.column('name_lower').doNothing())
-      .executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  /** Stores a new job and its tags in one transaction; false (nothing stored) if the name is taken. */
+  async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('training_jobs')
+        .values(toRow(record))
+        .onConflict((oc) => oc.column('name_lower').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await replaceTags(trx, record.arn, tags);
+      return true;
+    });
   }
 
   /** Replaces a job's record. */
