@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -9,21 +7,11 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { postgresSkipReason, sharedPostgres, stopSharedPostgres } from '../../test/helpers/postgres.js';
 import { DatabaseOpenError, openDatabase, parseInt8, redactConnectionString } from './database.js';
-
-/** A local port nothing listens on: bound, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  await once(server, 'close');
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
+import { unusedPort } from '../../test/helpers/free-port.js';
 
 describe('openDatabase', () => {
   it('names an unreachable PostgreSQL server without printing its password', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     await assert.rejects(openDatabase({ database: `postgres://salvia:hunter2@127.0.0.1:${port}/meta`, dataDir: tmpdir() }), (error: unknown) => {
       assert.ok(error instanceof DatabaseOpenError);
       assert.match(error.message, new RegExp(`^cannot reach PostgreSQL at postgres://salvia:\\*\\*\\*@127\\.0\\.0\\.1:${port}/meta: .*ECONNREFUSED`));

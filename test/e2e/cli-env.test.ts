@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { clientConfig, repoRoot, startServer, testCredentials, type ServerProcess } from '../helpers/server-process.js';
+import { unusedPort } from '../helpers/free-port.js';
 
 // `salvia env` prints shell exports; `eval "$(salvia env --port N)"` in bash must be all that the
 // AWS CLI and boto3 need to reach a server on port N — whatever AWS_* settings the shell had before.
 
 const run = promisify(execFile);
 const salvia = path.join(repoRoot, 'bin/salvia.js');
-
-async function freePort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
 
 let server: ServerProcess;
 let port: number;
@@ -62,7 +51,7 @@ async function afterEval(script: string, envArgs: string[] = ['--port', String(p
 
 before(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'salvia-cli-env-'));
-  port = await freePort();
+  port = await unusedPort();
   server = await startServer({ args: ['--port', String(port)] });
   assert.equal(server.url, `http://127.0.0.1:${port}`);
   const s3 = new S3Client(clientConfig(server));

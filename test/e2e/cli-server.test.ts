@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot } from '../helpers/server-process.js';
+import { unusedPort } from '../helpers/free-port.js';
 
 // `salvia server` with a database it cannot use exits at once with a one-line reason that names the
 // database (password hidden) — no stack trace, no half-started server.
@@ -15,16 +14,6 @@ import { repoRoot } from '../helpers/server-process.js';
 const run = promisify(execFile);
 const dataDir = mkdtempSync(path.join(tmpdir(), 'salvia-cli-server-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
-
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const address = probe.address();
-  probe.close();
-  await once(probe, 'close');
-  assert.ok(address !== null && typeof address === 'object');
-  return address.port;
-}
 
 /** Runs `salvia server …` and expects it to fail; returns its exit code and what it printed. */
 async function failingServer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -39,7 +28,7 @@ async function failingServer(...args: string[]): Promise<{ code: number; stdout:
 
 describe('salvia server --database', () => {
   it('exits 1 naming an unreachable PostgreSQL server, without its password', async () => {
-    const port = await closedPort();
+    const port = await unusedPort();
     const { code, stdout, stderr } = await failingServer('--database', `postgres://salvia:hunter2@127.0.0.1:${port}/metadata`);
     assert.equal(code, 1);
     assert.doesNotMatch(stdout, /listening/);
