@@ -39,6 +39,7 @@ export interface RunContext {
   readonly runtimes: { ensure(requirements: string | undefined, onLog: (line: string) => void): Promise<PythonEnvironment> };
   readonly logs: LogAppender;
   readonly metrics: TrainingMetricsRepository;
+  /** Variables every training process inherits (PATH, HOME, LANG …). */
   readonly baseEnv: Readonly<Record<string, string>>;
   readonly clock: () => number;
   /** True once the server is shutting down: monitoring stops without finishing the job. */

@@ -1,10 +1,6 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ResourceInUse, ValidationException } from '../errors/index.js';
-import type { Executor } from '../executors/index.js';
-import type { ResolvedImage, ResolveOptions, PythonEnvironment } from '../images/index.js';
-import type { LogAppender } from '../logs/index.js';
-import type { ObjectStore } from '../objectstore/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
 import { ActiveJob } from './active-job.js';
 import { CapacityQueue, type Demand } from './capacity-queue.js';
@@ -12,7 +8,6 @@ import { validateTrainingJobSpec } from './create-validation.js';
 import { instanceResources } from './instance-types.js';
 import { trainingJobDir } from './job-layout.js';
 import { monitorAndFinish, prepareAndLaunch, ServerClosing, type RunContext } from './job-run.js';
-import type { TrainingMetricsRepository } from './metrics/index.js';
 import { enterStatus, finish, isRetryable, type JobOutcome } from './status.js';
 import type { TrainingJobRecord, TrainingJobSortField, TrainingJobSpec } from './training-job-record.js';
 import type { TrainingJobRepository } from './training-job-repository.js';
@@ -28,17 +23,10 @@ export interface TrainingServiceConfig extends ArnScope {
   readonly pollIntervalMs?: number;
 }
 
-export interface TrainingServiceDependencies {
+/** The run context's ports and environment (see RunContext), plus what the service itself needs. */
+export interface TrainingServiceDependencies extends Pick<RunContext, 'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv'> {
   readonly repository: TrainingJobRepository;
   readonly tags: TagService;
-  readonly executor: Executor;
-  readonly objectStore: ObjectStore;
-  readonly images: { resolve(uri: string, options?: ResolveOptions): Promise<ResolvedImage> };
-  readonly runtimes: { ensure(requirements: string | undefined, onLog: (line: string) => void): Promise<PythonEnvironment> };
-  readonly logs: LogAppender;
-  readonly metrics: TrainingMetricsRepository;
-  /** Variables every training process inherits (PATH, HOME, LANG …). */
-  readonly baseEnv: Readonly<Record<string, string>>;
   readonly logger?: { error(object: object, message: string): void };
   readonly clock?: () => number;
 }
