@@ -79,16 +79,13 @@ export class AwsChunkedDecoder extends Transform {
     while (offset < input.length) {
       switch (this.state) {
         case 'size':
+        case 'data-end':
         case 'trailer': {
           const end = input.indexOf(0x0a, offset);
-          if (end === -1) {
-            this.appendPending(input.subarray(offset));
-            return;
-          }
+          if (end === -1) return this.appendPending(input.subarray(offset));
           const line = this.takeLine(input.subarray(offset, end + 1));
           offset = end + 1;
-          if (this.state === 'size') this.onSizeLine(line);
-          else this.onTrailerLine(line);
+          this.onLine(line);
           break;
         }
         case 'data': {
@@ -104,18 +101,6 @@ export class AwsChunkedDecoder extends Transform {
             this.verifyChunk();
             this.state = 'data-end';
           }
-          break;
-        }
-        case 'data-end': {
-          const end = input.indexOf(0x0a, offset);
-          if (end === -1) {
-            this.appendPending(input.subarray(offset));
-            return;
-          }
-          const line = this.takeLine(input.subarray(offset, end + 1));
-          offset = end + 1;
-          if (line !== '') throw new MalformedChunkedEncoding('chunk data is not followed by CRLF');
-          this.state = 'size';
           break;
         }
         case 'done':
@@ -137,6 +122,16 @@ export class AwsChunkedDecoder extends Transform {
     if (whole.length > maxLineBytes) throw new MalformedChunkedEncoding('chunk header line too long');
     if (whole.length < 2 || whole[whole.length - 2] !== 0x0d) throw new MalformedChunkedEncoding('line does not end in CRLF');
     return whole.subarray(0, whole.length - 2).toString('latin1');
+  }
+
+  /** A whole line in a line state: a chunk header, the CRLF after chunk data, or a trailer. */
+  private onLine(line: string): void {
+    if (this.state === 'size') this.onSizeLine(line);
+    else if (this.state === 'trailer') this.onTrailerLine(line);
+    else {
+      if (line !== '') throw new MalformedChunkedEncoding('chunk data is not followed by CRLF');
+      this.state = 'size';
+    }
   }
 
   private onSizeLine(line: string): void {
