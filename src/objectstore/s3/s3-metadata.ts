@@ -45,15 +45,8 @@ export function checksumMember(checksum: StoredChecksum | undefined): Record<str
 }
 
 /** Members of HeadObject/GetObject output this adapter reads. */
-export interface ObjectOutput {
-  ContentType?: string;
-  Metadata?: Record<string, string>;
-  CacheControl?: string;
-  ContentDisposition?: string;
-  ContentEncoding?: string;
-  ContentLanguage?: string;
+export interface ObjectOutput extends MetadataMembers {
   ExpiresString?: string;
-  Expires?: Date;
   ETag?: string;
   LastModified?: Date;
   ContentLength?: number;
