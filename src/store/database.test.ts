@@ -87,6 +87,26 @@ describe('openDatabase on PostgreSQL', { skip: postgresSkipReason() ?? false }, 
     await database.close();
   });
 
+  it('survives PostgreSQL dropping a connection that is checked out: the query fails, the process lives on', async () => {
+    const cluster = await sharedPostgres();
+    const url = await cluster.createDatabase();
+    const database = await openDatabase({ database: url, dataDir: tmpdir() });
+    try {
+      await database.db.connection().execute(async (connection) => {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(connection);
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query('select pg_terminate_backend($1)', [rows[0]?.pid]);
+        await admin.end();
+        await assert.rejects(sql`select 1`.execute(connection), /terminat|Connection/i);
+      });
+      const { rows } = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      assert.equal(rows[0]?.one, 1);
+    } finally {
+      await database.close();
+    }
+  });
+
   it('survives PostgreSQL dropping its connections (a server restart) and reconnects', async () => {
     const cluster = await sharedPostgres();
     const url = await cluster.createDatabase();

@@ -80,9 +80,11 @@ function openSqlite(config: DatabaseConfig): Kysely<Schema> {
 
 async function openPostgres(config: DatabaseConfig): Promise<Kysely<Schema>> {
   const pool = new pg.Pool({ connectionString: config.database, max: 10, connectionTimeoutMillis: 10_000, types: pgTypeParsers });
-  // An idle connection that breaks (server restart, network) must not crash the process:
-  // the pool drops it and the next query opens a new one.
+  // A connection that breaks (server restart, network) must not crash the process. Idle, the
+  // pool reports it here and drops it; checked out, the client itself emits 'error' (besides
+  // failing its query), and an unhandled 'error' event would kill the server.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   try {
     const client = await pool.connect();
     client.release();
