@@ -12,6 +12,34 @@ export interface InstanceLaunch {
   readonly optMlDir: string;
 }
 
+/**
+ * A helper process of a job (a channel sidecar: a Pipe feeder, a FUSE mount …). Sidecars start
+ * before the instances, each in its own process group, and the instances start only once every
+ * sidecar is ready; when the instances have ended (or on stop, timeout or a sidecar failure) the
+ * sidecars get SIGTERM (SIGKILL after a few seconds) and then their `cleanup` runs.
+ */
+export interface SidecarLaunch {
+  /** Unique within the job (`[A-Za-z0-9._-]+`): names its log and state. */
+  readonly name: string;
+  /** Program and arguments (run on the host, outside any sandbox). */
+  readonly command: readonly string[];
+  /** The complete environment of the program (nothing else is inherited). */
+  readonly env: Readonly<Record<string, string>>;
+  /**
+   * When the sidecar is ready: `file` — the path exists; `mount` — the path is a mount point (in
+   * /proc/self/mountinfo). Without it the sidecar is ready once started. Not ready within
+   * `readyTimeoutSeconds` (default 60), or exited before, fails the job.
+   */
+  readonly ready?: { readonly kind: 'file' | 'mount'; readonly path: string };
+  readonly readyTimeoutSeconds?: number;
+  /** Argv run after the sidecar was stopped (e.g. `fusermount3 -u <dir>`); also run when a dead supervisor's leftovers are reaped. */
+  readonly cleanup?: readonly string[];
+  /** The instance (`algo-N`) whose log gets this sidecar's output lines; default a log of its own (`sidecar-<name>`). */
+  readonly logHost?: string;
+  /** A file the sidecar writes a one-line reason into before it exits with a failure: the job's FailureReason. */
+  readonly failureFile?: string;
+}
+
 /** What an executor runs: every instance of one job, with its limits. */
 export interface LaunchSpec {
   /** The job's directory: the executor keeps its state, logs and result here. */
@@ -23,6 +51,8 @@ export interface LaunchSpec {
   readonly stopGraceSeconds: number;
   /** EnableNetworkIsolation: no network at all (where the executor can enforce it). */
   readonly networkIsolation: boolean;
+  /** Channel sidecars started before the instances (see SidecarLaunch). */
+  readonly sidecars?: readonly SidecarLaunch[];
 }
 
 /** How one instance ended. */
@@ -39,6 +69,8 @@ export interface ExecutionResult {
   readonly instances: readonly InstanceResult[];
   readonly stopped: boolean;
   readonly timedOut: boolean;
+  /** A sidecar failed (not ready, or exited with an error while the instances ran): why. The instances were stopped. */
+  readonly sidecarFailure?: string;
   readonly startTime: number;
   readonly endTime: number;
 }
@@ -61,6 +93,10 @@ export interface Executor {
   poll(jobDir: string): Promise<ExecutionState>;
   /** The instance's output file. */
   logPath(jobDir: string, host: string): string;
-  /** Kills whatever a lost job left behind. */
+  /**
+   * Kills whatever a job left behind: instances and sidecars of a lost supervisor, sidecar cleanup
+   * commands, stale FUSE mounts below the job directory (lazily unmounted). Safe to call after a
+   * finished job (the training service does so before deleting the instance directories).
+   */
   reap(jobDir: string): Promise<void>;
 }

@@ -186,6 +186,7 @@ async function failureText(jobDir: string, result: ExecutionResult): Promise<str
 async function outcomeOf(jobDir: string, result: ExecutionResult): Promise<JobOutcome> {
   if (result.timedOut) return { kind: 'max-runtime-exceeded' };
   if (result.stopped) return { kind: 'stopped' };
+  if (result.sidecarFailure !== undefined) return { kind: 'client-error', message: result.sidecarFailure };
   const failed = result.instances.find((i) => i.exitCode !== 0);
   if (!failed) return { kind: 'completed' };
   if (failed.error !== undefined) return { kind: 'client-error', message: `The training program could not be started: ${failed.error}` };
@@ -238,6 +239,8 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
     await tailer.poll();
     if (state.state === 'finished') {
       result = state.result;
+      // Mounts a sidecar's cleanup could not remove must go before the instance directories are deleted.
+      await ctx.executor.reap(jobDir);
       break;
     }
     if (state.state === 'lost') {

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionResult, ExecutionState, Executor, LaunchSpec } from '../executor.js';
 import { jobFiles, type SupervisorSpec } from './job-files.js';
 import { bubblewrapArgv, bubblewrapWorks, hostsFileText } from './sandbox.js';
+import { unmountBelow } from './mounts.js';
+import { reapSidecars } from './sidecars.js';
 
 /** The supervisor's entry point next to this module (what `salvia supervise` runs, without loading the whole CLI). */
 function supervisorEntry(): string {
@@ -58,6 +60,16 @@ export class ProcessExecutor implements Executor {
       maxRuntimeSeconds: spec.maxRuntimeSeconds,
       stopGraceSeconds: spec.stopGraceSeconds,
       sandboxed: this.realOptMl,
+      sidecars: (spec.sidecars ?? []).map((sidecar) => ({
+        name: sidecar.name,
+        argv: [...sidecar.command],
+        env: sidecar.env,
+        readyTimeoutSeconds: sidecar.readyTimeoutSeconds ?? 60,
+        logFile: `${sidecar.logHost ?? `sidecar-${sidecar.name}`}.log`,
+        ...(sidecar.ready ? { ready: sidecar.ready } : {}),
+        ...(sidecar.cleanup ? { cleanup: sidecar.cleanup } : {}),
+        ...(sidecar.failureFile !== undefined ? { failureFile: sidecar.failureFile } : {}),
+      })),
       instances: spec.instances.map((instance) => ({
         host: instance.host,
         env: instance.env,
@@ -116,6 +128,16 @@ export class ProcessExecutor implements Executor {
   }
 
   async reap(jobDir: string): Promise<void> {
+    const files = jobFiles(jobDir);
+    // A finished supervisor stopped its processes itself: only mounts its cleanup could not remove remain.
+    if (existsSync(files.result)) {
+      unmountBelow(jobDir);
+      return;
+    }
+    // A live supervisor still owns its processes.
+    const supervisor = Number(await readFile(files.pid, 'utf8').catch(() => 'NaN'));
+    if (Number.isInteger(supervisor) && supervisor > 0 && alive(supervisor)) return;
+    reapSidecars(files.sidecars, jobDir);
     const pids = JSON.parse(await readFile(jobFiles(jobDir).instancePids, 'utf8').catch(() => '[]')) as Array<number | null>;
     for (const pid of pids) {
       if (pid === null) continue;

@@ -1,27 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutionResult, InstanceResult } from '../executor.js';
 import { jobFiles, type SupervisorSpec } from './job-files.js';
+import { pipeLines } from './log-lines.js';
+import { SidecarSet } from './sidecars.js';
 
-/** Turns a byte stream into timestamped lines (`<epoch ms> <line>\n`) appended to `out`. */
-function pipeLines(source: NodeJS.ReadableStream, out: WriteStream): Promise<void> {
-  let partial = '';
-  source.setEncoding('utf8');
-  source.on('data', (chunk: string) => {
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    const now = Date.now();
-    for (const line of lines) out.write(`${now} ${line.endsWith('\r') ? line.slice(0, -1) : line}\n`);
-  });
-  return new Promise((resolve) => {
-    source.once('end', () => {
-      if (partial !== '') out.write(`${Date.now()} ${partial}\n`);
-      resolve();
-    });
-    source.once('error', () => resolve());
-  });
-}
+/** How long sidecars get between SIGTERM and SIGKILL at the end of a job. */
+const sidecarGraceMs = 5000;
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
@@ -66,10 +52,12 @@ function terminateInstance(pid: number | undefined, sandboxed: boolean): void {
 }
 
 /**
- * `salvia supervise <jobDir>`: runs the instances of spec.json (each in its own process group),
- * appends their output lines to logs/<host>.log, enforces MaxRuntimeInSeconds and stop requests
- * (a `stop` file or SIGTERM: SIGTERM to every instance, SIGKILL after the grace period), stops the
- * others when one instance fails, and finally writes result.json atomically. Returns the exit code.
+ * `salvia supervise <jobDir>`: starts the job's sidecars and waits until they are ready, then runs
+ * the instances of spec.json (each in its own process group), appends their output lines to
+ * logs/<host>.log, enforces MaxRuntimeInSeconds and stop requests (a `stop` file or SIGTERM:
+ * SIGTERM to every instance, SIGKILL after the grace period), stops the others when one instance
+ * (or a sidecar) fails, stops the sidecars and runs their cleanup, and finally writes result.json
+ * atomically. Returns the exit code.
  */
 export async function runSupervisor(jobDir: string): Promise<number> {
   const files = jobFiles(jobDir);
@@ -82,7 +70,6 @@ export async function runSupervisor(jobDir: string): Promise<number> {
   const children: ChildProcess[] = [];
   const results: Array<InstanceResult | undefined> = spec.instances.map(() => undefined);
   const killTimers: NodeJS.Timeout[] = [];
-
   const terminate = (): void => {
     if (terminating) return;
     terminating = true;
@@ -97,30 +84,6 @@ export async function runSupervisor(jobDir: string): Promise<number> {
       }, spec.stopGraceSeconds * 1000),
     );
   };
-
-  const done = spec.instances.map((instance, i) => {
-    const out = createWriteStream(path.join(files.logs, `${instance.host}.log`), { flags: 'a' });
-    const [program, ...args] = instance.argv;
-    const child = spawn(program as string, args, { cwd: instance.cwd, env: { ...instance.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    const piped = Promise.all([pipeLines(child.stdout as NodeJS.ReadableStream, out), pipeLines(child.stderr as NodeJS.ReadableStream, out)]);
-    return new Promise<void>((resolve) => {
-      let error: string | undefined;
-      child.once('error', (e) => {
-        error = e.message;
-        out.write(`${Date.now()} salvia: cannot start ${String(program)}: ${e.message}\n`);
-      });
-      child.once('close', (code, signal) => {
-        void piped.then(() => {
-          results[i] = { host: instance.host, exitCode: code, signal, ...(error !== undefined ? { error } : {}) };
-          out.end(() => resolve());
-          if ((code !== 0 || error !== undefined) && !terminating) terminate();
-        });
-      });
-    });
-  });
-  writeFileSync(files.instancePids, JSON.stringify(children.map((c) => c.pid ?? null)));
-
   const requestStop = (): void => {
     if (!terminating) stopped = true;
     terminate();
@@ -139,13 +102,51 @@ export async function runSupervisor(jobDir: string): Promise<number> {
     Math.min(spec.maxRuntimeSeconds * 1000, 2 ** 31 - 1),
   );
 
-  await Promise.all(done);
+  const sidecars = new SidecarSet(spec.sidecars ?? [], files.logs, files.sidecars);
+  sidecars.start();
+  const ready = await sidecars.waitReady(() => terminating);
+  if (ready === undefined && !terminating) {
+    sidecars.onFailure(() => terminate());
+    await Promise.all(spec.instances.map((instance, i) => runInstance(instance, i)));
+  }
+  writeFileSync(files.instancePids, JSON.stringify(children.map((c) => c.pid ?? null)));
   clearInterval(watcher);
   clearTimeout(deadline);
   killTimers.forEach(clearTimeout);
-  const result: ExecutionResult = { instances: results as InstanceResult[], stopped, timedOut, startTime, endTime: Date.now() };
+  await sidecars.stop(sidecarGraceMs);
+  const result: ExecutionResult = {
+    instances: spec.instances.map((instance, i) => results[i] ?? { host: instance.host, exitCode: null, signal: null, error: 'not started' }),
+    stopped,
+    timedOut,
+    ...(sidecars.failed !== undefined ? { sidecarFailure: sidecars.failed } : {}),
+    startTime,
+    endTime: Date.now(),
+  };
   const tmp = `${files.result}.tmp`;
   writeFileSync(tmp, JSON.stringify(result));
   renameSync(tmp, files.result);
   return 0;
+
+  function runInstance(instance: SupervisorSpec['instances'][number], i: number): Promise<void> {
+    const out = createWriteStream(path.join(files.logs, `${instance.host}.log`), { flags: 'a' });
+    const [program, ...args] = instance.argv;
+    const child = spawn(program as string, args, { cwd: instance.cwd, env: { ...instance.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    children[i] = child;
+    writeFileSync(files.instancePids, JSON.stringify(children.map((c) => c.pid ?? null)));
+    const piped = Promise.all([pipeLines(child.stdout as NodeJS.ReadableStream, out), pipeLines(child.stderr as NodeJS.ReadableStream, out)]);
+    return new Promise<void>((resolve) => {
+      let error: string | undefined;
+      child.once('error', (e) => {
+        error = e.message;
+        out.write(`${Date.now()} salvia: cannot start ${String(program)}: ${e.message}\n`);
+      });
+      child.once('close', (code, signal) => {
+        void piped.then(() => {
+          results[i] = { host: instance.host, exitCode: code, signal, ...(error !== undefined ? { error } : {}) };
+          out.end(() => resolve());
+          if ((code !== 0 || error !== undefined) && !terminating) terminate();
+        });
+      });
+    });
+  }
 }
