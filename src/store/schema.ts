@@ -14,6 +14,7 @@ export interface Schema {
   images: ImagesTable;
   training_metrics: TrainingMetricsTable;
   training_jobs: TrainingJobsTable;
+  filesystems: FileSystemsTable;
 }
 
 export interface TagsTable {
@@ -92,4 +93,12 @@ export interface TrainingJobsTable {
   last_modified_time: number;
   status: string;
   document: string;
+}
+
+/** File systems (migration 0007-filesystems): FileSystemId (lower-case) → a directory of this machine. */
+export interface FileSystemsTable {
+  file_system_id: string;
+  directory: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
 }

@@ -5,6 +5,7 @@ import * as m0003 from './0003-logs.js';
 import * as m0004 from './0004-training-metrics.js';
 import * as m0005images from './0005-images.js';
 import * as m0006trainingJobs from './0006-training-jobs.js';
+import * as m0007filesystems from './0007-filesystems.js';
 
 /**
  * Every schema migration, in order. Names sort lexically; add a new file and one line here.
@@ -17,4 +18,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004-training-metrics': m0004,
   '0005-images': m0005images,
   '0006-training-jobs': m0006trainingJobs,
+  '0007-filesystems': m0007filesystems,
 };
