@@ -26,7 +26,7 @@ import { cpus, totalmem } from 'node:os';
 import { trainingOperations } from './api/sagemaker/index.js';
 import { ProcessExecutor } from './executors/index.js';
 import { RuntimeEnvironments } from './images/index.js';
-import { TrainingService, type TrainingJobRecord } from './training/index.js';
+import { localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
 import { KyselyTrainingJobRepository } from './store/repositories/training-jobs.js';
 import { KyselyTrainingMetricsRepository } from './store/repositories/training-metrics.js';
 
@@ -53,7 +53,11 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const images = new ImageCatalog(config, { repository: new KyselyImageRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   let training: TrainingService | undefined;
-  const trainingFor = (tags: TagService): TrainingService => (training = buildTraining(config, database, { tags, objectStore, images, logs, logger }));
+  let listening: (url: string) => void = () => undefined;
+  const serverUrl = new Promise<string>((resolve) => (listening = resolve));
+  const sidecarS3 = (): Promise<SidecarS3Access> => serverUrl.then((url) => sidecarS3Access(config, url));
+  const trainingFor = (tags: TagService): TrainingService =>
+    (training = buildTraining(config, database, { tags, objectStore, images, logs, logger, sidecarS3 }));
   const server = buildServer(
     {
       sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor }),
@@ -75,6 +79,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const address = server.server.address();
   if (address === null || typeof address === 'string') throw new Error('server is not listening on a TCP port');
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  listening(localUrl(address));
   return {
     url,
     config,
@@ -112,11 +117,25 @@ function buildSageMaker(
   });
 }
 
+/** Where channel sidecars read objects: the external S3 service when one is configured, else this server (`url`) with the first access key. */
+function sidecarS3Access(config: Config, url: string): SidecarS3Access {
+  if (config.s3Endpoint) {
+    return {
+      endpoint: config.s3Endpoint,
+      region: config.s3Region ?? 'us-east-1',
+      forcePathStyle: config.s3ForcePathStyle,
+      ...(config.s3AccessKeyId && config.s3SecretAccessKey ? { accessKeyId: config.s3AccessKeyId, secretAccessKey: config.s3SecretAccessKey } : {}),
+    };
+  }
+  const key = config.accessKeys[0];
+  return { endpoint: url, region: config.region, forcePathStyle: true, ...(key ? { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } : {}) };
+}
+
 /** Training jobs: local processes under a detached supervisor, capacity from the config (default: this machine). */
 function buildTraining(
   config: Config,
   database: Database,
-  deps: { tags: TagService; objectStore: ObjectStore; images: ImageCatalog; logs: LogService; logger: Logger },
+  deps: { tags: TagService; objectStore: ObjectStore; images: ImageCatalog; logs: LogService; logger: Logger; sidecarS3: () => Promise<SidecarS3Access> },
 ): TrainingService {
   const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => deps.logger.warn(message) });
   return new TrainingService(
@@ -141,6 +160,7 @@ function buildTraining(
       logs: deps.logs,
       metrics: new KyselyTrainingMetricsRepository(database),
       baseEnv: config.jobBaseEnv,
+      sidecarS3: deps.sidecarS3,
       logger: deps.logger,
     },
   );

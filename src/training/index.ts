@@ -20,3 +20,5 @@ export { CapacityQueue } from './capacity-queue.js';
 export type { Demand } from './capacity-queue.js';
 export { TRAINING_LOG_GROUP } from './log-tailer.js';
 export { trainingJobDir } from './job-layout.js';
+export { localUrl } from './sidecar-s3.js';
+export type { SidecarS3Access } from './sidecar-s3.js';

@@ -23,6 +23,7 @@ import { uploadMergedTarGz } from './job-artifacts.js';
 import { hostPathFor, instanceDir, outputKey, trainingJobDir } from './job-layout.js';
 import { LogTailer } from './log-tailer.js';
 import { MetricExtractor, type TrainingMetricsRepository } from './metrics/index.js';
+import type { SidecarS3Access } from './sidecar-s3.js';
 import type { JobOutcome } from './status.js';
 import { enterStatus } from './status.js';
 
@@ -39,6 +40,8 @@ export interface RunContext {
   readonly runtimes: { ensure(requirements: string | undefined, onLog: (line: string) => void): Promise<PythonEnvironment> };
   readonly logs: LogAppender;
   readonly metrics: TrainingMetricsRepository;
+  /** Where channel sidecars read objects (resolves once the server listens: its bound address); without it, Pipe and FastFile channels cannot run. */
+  readonly sidecarS3?: () => Promise<SidecarS3Access>;
   /** Variables every training process inherits (PATH, HOME, LANG …). */
   readonly baseEnv: Readonly<Record<string, string>>;
   readonly clock: () => number;

@@ -24,7 +24,7 @@ export interface TrainingServiceConfig extends ArnScope {
 }
 
 /** The run context's ports and environment (see RunContext), plus what the service itself needs. */
-export interface TrainingServiceDependencies extends Pick<RunContext, 'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv'> {
+export interface TrainingServiceDependencies extends Pick<RunContext, 'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv' | 'sidecarS3'> {
   readonly repository: TrainingJobRepository;
   readonly tags: TagService;
   readonly logger?: { error(object: object, message: string): void };
@@ -64,6 +64,7 @@ export class TrainingService {
       logs: deps.logs,
       metrics: deps.metrics,
       baseEnv: deps.baseEnv,
+      ...(deps.sidecarS3 ? { sidecarS3: deps.sidecarS3 } : {}),
       clock: this.clock,
       closing: () => this.closing,
     };
