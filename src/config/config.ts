@@ -68,6 +68,8 @@ export const configSchema = z.object({
     .default(8 * 1024 * 1024),
   /** Python interpreter for script mode and runtime environments (venvs are built from it); `/usr/bin/python3` to use Debian's python3-* packages. */
   python: z.string().min(1).default('python3'),
+  /** Python interpreter for the built-in algorithms (XGBoost, Linear Learner, K-Means): it needs numpy, scipy and xgboost (Debian: python3-numpy python3-scipy python3-xgboost). */
+  algorithmPython: z.string().min(1).default('/usr/bin/python3'),
   /** CPUs training jobs may use at once (instance types are mapped to vCPUs); default: this machine's. */
   trainingCpus: z.coerce.number().int().positive().optional(),
   /** Memory training jobs may use at once, in MiB; default: this machine's. */
@@ -121,6 +123,7 @@ const envNames: Record<keyof ConfigInput, string> = {
   maxJsonBodyBytes: 'SALVIA_MAX_JSON_BODY_BYTES',
   logLevel: 'SALVIA_LOG_LEVEL',
   python: 'SALVIA_PYTHON',
+  algorithmPython: 'SALVIA_ALGORITHM_PYTHON',
   trainingCpus: 'SALVIA_TRAINING_CPUS',
   trainingMemoryMib: 'SALVIA_TRAINING_MEMORY_MIB',
   trainingGpus: 'SALVIA_TRAINING_GPUS',

@@ -6,7 +6,9 @@ import { after, before, describe, it } from 'node:test';
 import { AwsError } from '../errors/index.js';
 import { openDatabase, type Database } from '../store/index.js';
 import { KyselyImageRepository } from '../store/repositories/images.js';
+import { builtinImage } from './builtin-algorithms.js';
 import { ImageCatalog } from './image-catalog.js';
+import type { BuiltinAlgorithm } from './sagemaker-images.js';
 import { parseImageUri } from './image-uri.js';
 
 async function rejectsWith(promise: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
@@ -38,11 +40,16 @@ describe('ImageCatalog.resolve', () => {
   let database: Database;
   let catalog: ImageCatalog;
   const runtimeDir = '/srv/salvia/runtime';
+  const builtin = (algorithm: string): unknown =>
+    builtinImage(algorithm as BuiltinAlgorithm, { python: '/opt/algorithms/bin/python3', runtimeDir });
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'salvia-images-'));
     database = await openDatabase({ database: 'sqlite', dataDir: dir });
-    catalog = new ImageCatalog({ dataDir: dir, python: '/usr/bin/python3', runtimeDir }, { repository: new KyselyImageRepository(database) });
+    catalog = new ImageCatalog(
+      { dataDir: dir, python: '/usr/bin/python3', algorithmPython: '/opt/algorithms/bin/python3', runtimeDir },
+      { repository: new KyselyImageRepository(database) },
+    );
   });
   after(async () => {
     await database.close();
@@ -64,7 +71,7 @@ describe('ImageCatalog.resolve', () => {
       ['kmeans', 'kmeans'],
       ['kmeans:1', 'kmeans'],
     ];
-    for (const [uri, algorithm] of cases) assert.deepEqual(await catalog.resolve(uri), { kind: 'builtin', algorithm }, uri);
+    for (const [uri, algorithm] of cases) assert.deepEqual(await catalog.resolve(uri), builtin(algorithm), uri);
   });
 
   it('maps framework images to the script-mode runner with the framework requirements', async () => {
@@ -97,12 +104,12 @@ describe('ImageCatalog.resolve', () => {
     const script = await catalog.resolve(uri, { hyperparameters: { sagemaker_program: '"train.py"', sagemaker_submit_directory: '"s3://b/k.tar.gz"' } });
     assert.equal(script.kind, 'script-mode');
     assert.equal(script.kind === 'script-mode' && script.framework, 'xgboost');
-    assert.deepEqual(await catalog.resolve(uri, { hyperparameters: { num_round: '10' } }), { kind: 'builtin', algorithm: 'xgboost' });
+    assert.deepEqual(await catalog.resolve(uri, { hyperparameters: { num_round: '10' } }), builtin('xgboost'));
     // The legacy repository has no framework mode.
-    assert.deepEqual(await catalog.resolve('811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:1', { hyperparameters: { sagemaker_program: '"t.py"' } }), {
-      kind: 'builtin',
-      algorithm: 'xgboost',
-    });
+    assert.deepEqual(
+      await catalog.resolve('811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:1', { hyperparameters: { sagemaker_program: '"t.py"' } }),
+      builtin('xgboost'),
+    );
   });
 
   it('resolves registered user images by repository whatever the registry and tag, before SageMaker names', async () => {
@@ -137,7 +144,7 @@ describe('ImageCatalog.resolve', () => {
       serve: [path.join(imageDir, 'train'), 'serve'],
     });
     await catalog.remove('kmeans');
-    assert.deepEqual(await catalog.resolve('kmeans'), { kind: 'builtin', algorithm: 'kmeans' });
+    assert.deepEqual(await catalog.resolve('kmeans'), builtin('kmeans'));
     assert.deepEqual(
       (await catalog.list()).map((i) => i.repository),
       ['team/my-algo'],

@@ -3,12 +3,13 @@ import { ResourceNotFound, ValidationException } from '../errors/index.js';
 import type { ImageRepository, UserImageRecord } from './image-repository.js';
 import { isRepositoryName, parseImageUri } from './image-uri.js';
 import { defaultRuntimeDir } from './runtime-paths.js';
-import { builtinRepositories, frameworkRepositories, isScriptModeRequest, type BuiltinAlgorithm } from './sagemaker-images.js';
+import { builtinImage, type BuiltinImage } from './builtin-algorithms.js';
+import { builtinRepositories, frameworkRepositories, isScriptModeRequest } from './sagemaker-images.js';
 import { checkImageDirectory, checkUserImageRunnable, userImageCommand } from './user-image.js';
 
 /** What an image URI stands for on this platform. */
 export type ResolvedImage =
-  | { kind: 'builtin'; algorithm: BuiltinAlgorithm }
+  | BuiltinImage
   | {
       kind: 'script-mode';
       /** `sklearn`, `pytorch`, `tensorflow`, `huggingface`, `xgboost`, `mxnet`. */
@@ -34,7 +35,9 @@ export interface ImageCatalogConfig {
   readonly dataDir: string;
   /** The configured interpreter (config.python). */
   readonly python: string;
-  /** Where `script_mode/` and `requirements/` live; defaults to the repository's `runtime/`. */
+  /** The interpreter for built-in algorithms (config.algorithmPython; default `/usr/bin/python3`). */
+  readonly algorithmPython?: string;
+  /** Where `script_mode/`, `requirements/` and `algorithms/` live; defaults to the repository's `runtime/`. */
   readonly runtimeDir?: string;
 }
 
@@ -81,7 +84,7 @@ export class ImageCatalog {
         requirements: path.join(this.runtimeDir, 'requirements', `${framework}.txt`),
       };
     }
-    if (builtin) return { kind: 'builtin', algorithm: builtin };
+    if (builtin) return builtinImage(builtin, { python: this.config.algorithmPython ?? '/usr/bin/python3', runtimeDir: this.runtimeDir });
     throw new ValidationException(
       `Image ${imageUri} is not known to Salvia: "${repository}" is neither a SageMaker built-in algorithm or framework image nor a registered image. ` +
         `Register a directory with executables "train" and "serve" at its top: salvia images add ${repository} <directory> [--entrypoint <path>]`,

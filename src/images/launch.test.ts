@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolvedImage } from './image-catalog.js';
+import { builtinImage } from './builtin-algorithms.js';
 import { launchFor } from './launch.js';
 
 describe('launchFor', () => {
@@ -35,6 +36,20 @@ describe('launchFor', () => {
       pathPrefix: '/data/runtimes/abc/bin',
     });
     assert.throws(() => launchFor(image, 'train', { optMl: '/opt/ml' }), /needs the Python environment/);
-    assert.throws(() => launchFor({ kind: 'builtin', algorithm: 'kmeans' }, 'train', { optMl: '/opt/ml' }), /kmeans/);
+  });
+
+  it('runs a built-in algorithm as <algorithm python> -m salvia_algorithms.<module> train|serve from /opt/ml', () => {
+    const image = builtinImage('linear-learner', { python: '/usr/bin/python3', runtimeDir: '/r' });
+    assert.deepEqual(launchFor(image, 'train', { optMl: '/jobs/j/algo-1' }), {
+      command: ['/usr/bin/python3', '-m', 'salvia_algorithms.linear_learner', 'train'],
+      cwd: '/jobs/j/algo-1',
+      env: { PYTHONPATH: '/r/algorithms', PYTHONUNBUFFERED: '1', SAGEMAKER_BASE_DIR: '/jobs/j/algo-1' },
+    });
+    assert.deepEqual(launchFor(builtinImage('kmeans', { python: '/opt/py/bin/python', runtimeDir: '/r' }), 'serve', { optMl: '/opt/ml' }).command, [
+      '/opt/py/bin/python',
+      '-m',
+      'salvia_algorithms.kmeans',
+      'serve',
+    ]);
   });
 });

@@ -19,7 +19,10 @@ export interface Launch {
  * `RuntimeEnvironments.ensure(image.requirements)` returned (training only). `optMl` is the
  * instance's /opt/ml directory as the process sees it (`/opt/ml` under bubblewrap, the instance
  * dir otherwise): it becomes SAGEMAKER_BASE_DIR, which the runner (like the toolkit) reads.
- * Throws for built-in algorithms (their programs come with issue 4) and for serving a framework image.
+ * A built-in algorithm runs as `<algorithmPython> -m salvia_algorithms.<module> train|serve` with
+ * `<runtime>/algorithms` on PYTHONPATH, from `optMl` (so that `-m`'s current-directory entry on
+ * sys.path holds nothing but the /opt/ml layout).
+ * Throws for serving a framework image.
  */
 export function launchFor(image: ResolvedImage, purpose: 'train' | 'serve', options: { python?: PythonEnvironment; optMl: string }): Launch {
   switch (image.kind) {
@@ -36,7 +39,11 @@ export function launchFor(image: ResolvedImage, purpose: 'train' | 'serve', opti
       };
     }
     case 'builtin':
-      throw new Error(`built-in algorithm ${image.algorithm} has no program on this platform yet`);
+      return {
+        command: [image.python, '-m', `salvia_algorithms.${image.module}`, purpose],
+        cwd: options.optMl,
+        env: { PYTHONPATH: image.pythonPath, PYTHONUNBUFFERED: '1', SAGEMAKER_BASE_DIR: options.optMl },
+      };
     default:
       return assertNever(image);
   }

@@ -21,6 +21,19 @@ describe('training status machine', () => {
       [{ kind: 'completed' }, 'Completed', 'Completed', undefined],
       [{ kind: 'algorithm-error', exitCode: 1, failure: 'boom' }, 'Failed', 'Failed', 'AlgorithmError: boom, exit code: 1'],
       [{ kind: 'algorithm-error', exitCode: 2 }, 'Failed', 'Failed', 'AlgorithmError: , exit code: 2'],
+      [
+        { kind: 'algorithm-error', exitCode: 1, failure: 'ClientError: Missing required hyperparameter: num_round' },
+        'Failed',
+        'Failed',
+        'ClientError: Missing required hyperparameter: num_round',
+      ],
+      [
+        { kind: 'algorithm-error', exitCode: 1, failure: 'AlgorithmError: xgboost is not importable' },
+        'Failed',
+        'Failed',
+        'AlgorithmError: xgboost is not importable, exit code: 1',
+      ],
+      [{ kind: 'algorithm-error', exitCode: 1, failure: 'ClientError:no space' }, 'Failed', 'Failed', 'AlgorithmError: ClientError:no space, exit code: 1'],
       [{ kind: 'algorithm-error', exitCode: null, signal: 'SIGKILL' }, 'Failed', 'Failed', 'AlgorithmError: , exit code: killed by SIGKILL'],
       [{ kind: 'client-error', message: 'No S3 objects' }, 'Failed', 'Failed', 'ClientError: No S3 objects'],
       [{ kind: 'platform-error', message: 'disk full' }, 'Failed', 'Failed', 'InternalServerError: disk full'],
@@ -41,6 +54,7 @@ describe('training status machine', () => {
 
   it('cuts FailureReason to 1024 characters', () => {
     assert.equal(finalStatus({ kind: 'algorithm-error', exitCode: 1, failure: 'x'.repeat(5000) }).failureReason?.length, 1024);
+    assert.equal(finalStatus({ kind: 'algorithm-error', exitCode: 1, failure: `ClientError: ${'x'.repeat(5000)}` }).failureReason?.length, 1024);
   });
 
   it('retries platform failures only', () => {

@@ -23,6 +23,8 @@ export interface FinalStatus {
 }
 
 const MAX_REASON = 1024;
+const CLIENT_ERROR = 'ClientError: ';
+const ALGORITHM_ERROR = 'AlgorithmError: ';
 
 function assertNever(value: never): never {
   throw new Error(`unhandled outcome ${JSON.stringify(value)}`);
@@ -30,7 +32,9 @@ function assertNever(value: never): never {
 
 /**
  * Outcome → TrainingJobStatus, SecondaryStatus and FailureReason as SageMaker reports them:
- * `AlgorithmError: <failure file>, exit code: <n>`, `ClientError: …`, `InternalServerError: …`;
+ * `AlgorithmError: <failure file>, exit code: <n>` (a failure file that already starts with
+ * `AlgorithmError: ` is not prefixed twice; one that starts with `ClientError: ` — how the built-in
+ * algorithms report bad input — is the reason as written), `ClientError: …`, `InternalServerError: …`;
  * a timeout ends Stopped with SecondaryStatus MaxRuntimeExceeded. Reasons are cut to 1024 characters.
  */
 export function finalStatus(outcome: JobOutcome): FinalStatus {
@@ -44,8 +48,12 @@ export function finalStatus(outcome: JobOutcome): FinalStatus {
     case 'completed':
       return { status: 'Completed', secondaryStatus: 'Completed', statusMessage: 'Training job completed' };
     case 'algorithm-error': {
+      const failure = outcome.failure ?? '';
+      // The built-in algorithms classify their own failures: bad input is the user's to fix, reported as written.
+      if (failure.startsWith(CLIENT_ERROR)) return failed(failure);
       const code = outcome.exitCode ?? (outcome.signal ? `killed by ${outcome.signal}` : 'unknown');
-      return failed(`AlgorithmError: ${(outcome.failure ?? '').slice(0, MAX_REASON)}, exit code: ${String(code)}`);
+      const text = failure.startsWith(ALGORITHM_ERROR) ? failure.slice(ALGORITHM_ERROR.length) : failure;
+      return failed(`AlgorithmError: ${text.slice(0, MAX_REASON)}, exit code: ${String(code)}`);
     }
     case 'client-error':
       return failed(`ClientError: ${outcome.message}`);

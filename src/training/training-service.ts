@@ -3,6 +3,7 @@ import path from 'node:path';
 import { ResourceInUse, ValidationException } from '../errors/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
 import { ActiveJob } from './active-job.js';
+import { withPredefinedMetrics } from './builtin-metrics.js';
 import { CapacityQueue, type Demand } from './capacity-queue.js';
 import { validateTrainingJobSpec } from './create-validation.js';
 import { instanceResources } from './instance-types.js';
@@ -92,8 +93,9 @@ export class TrainingService {
   }
 
   /**
-   * Creates a job and queues it. Throws ValidationException for bad input (instance type, S3
-   * URIs, unknown image, built-in algorithms — not available yet), ResourceInUse for a duplicate name.
+   * Creates a job and queues it. A built-in algorithm's job gets the algorithm's predefined metric
+   * definitions (merged with the user's; see withPredefinedMetrics). Throws ValidationException for
+   * bad input (instance type, S3 URIs, unknown image), ResourceInUse for a duplicate name.
    */
   async create(name: string, spec: TrainingJobSpec, tags: readonly Tag[] = []): Promise<TrainingJobRecord> {
     validateTrainingJobSpec(spec);
@@ -101,11 +103,7 @@ export class TrainingService {
     if (await this.deps.repository.get(name)) throw this.duplicate(arn);
     const uri = spec.AlgorithmSpecification?.TrainingImage as string;
     const image = await this.deps.images.resolve(uri, { ...(spec.HyperParameters ? { hyperparameters: spec.HyperParameters } : {}), purpose: 'train' });
-    if (image.kind === 'builtin') {
-      throw new ValidationException(
-        `TrainingImage ${uri} is SageMaker's built-in ${image.algorithm} algorithm, which is not available in Salvia yet; use a framework image with a training script (sagemaker_program) or an image registered with salvia images add.`,
-      );
-    }
+    const stored = image.kind === 'builtin' ? await withPredefinedMetrics(spec, image) : spec;
     const now = this.clock();
     const base: TrainingJobRecord = {
       name,
@@ -115,7 +113,7 @@ export class TrainingService {
       status: 'InProgress',
       secondaryStatus: 'Starting',
       transitions: [],
-      spec,
+      spec: stored,
       attempt: 1,
     };
     const record = enterStatus(base, 'InProgress', 'Starting', now);

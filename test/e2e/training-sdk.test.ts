@@ -168,14 +168,6 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       message: (await bad('bad-image', {}, 'no-such-image')).message,
     });
     assert.match((await bad('bad-image', {}, 'no-such-image')).message, /not known to Salvia/);
-    const builtin = await sdkError(() =>
-      createJob(env, {
-        ...jobRequest(env, 'builtin', 'x'),
-        AlgorithmSpecification: { TrainingImage: '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', TrainingInputMode: 'File' },
-      }),
-    );
-    assert.equal(builtin.name, 'ValidationException');
-    assert.match(builtin.message, /built-in xgboost algorithm, which is not available in Salvia yet/);
     const uri = await bad('bad-uri', { OutputDataConfig: { S3OutputPath: 'https://not-s3/x' } });
     assert.equal(uri.name, 'ValidationException');
     assert.match(uri.message, /Invalid S3 URI "https:\/\/not-s3\/x"/);
@@ -192,7 +184,7 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       message:
         'Training job names must be unique within an AWS account and region, and a training job with this name already exists (arn:aws:sagemaker:us-east-1:000000000000:training-job/sdk-job)',
     });
-    for (const name of ['bad-image', 'builtin', 'bad-uri', 'bad-channel', 'bad-type']) {
+    for (const name of ['bad-image', 'bad-uri', 'bad-channel', 'bad-type']) {
       assert.deepEqual(await sdkError(() => env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))), {
         name: 'ValidationException',
         message: 'Requested resource not found.',
