@@ -40,8 +40,7 @@ describe('ImageCatalog.resolve', () => {
   let database: Database;
   let catalog: ImageCatalog;
   const runtimeDir = '/srv/salvia/runtime';
-  const builtin = (algorithm: string): unknown =>
-    builtinImage(algorithm as BuiltinAlgorithm, { python: '/opt/algorithms/bin/python3', runtimeDir });
+  const builtin = (algorithm: string): unknown => builtinImage(algorithm as BuiltinAlgorithm, { python: '/opt/algorithms/bin/python3', runtimeDir });
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'salvia-images-'));

@@ -43,7 +43,7 @@ describe('launchFor', () => {
     assert.deepEqual(launchFor(image, 'train', { optMl: '/jobs/j/algo-1' }), {
       command: ['/usr/bin/python3', '-m', 'salvia_algorithms.linear_learner', 'train'],
       cwd: '/jobs/j/algo-1',
-      env: { PYTHONPATH: '/r/algorithms', PYTHONUNBUFFERED: '1', SAGEMAKER_BASE_DIR: '/jobs/j/algo-1' },
+      env: { PYTHONPATH: '/r/algorithms', PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', SAGEMAKER_BASE_DIR: '/jobs/j/algo-1' },
     });
     assert.deepEqual(launchFor(builtinImage('kmeans', { python: '/opt/py/bin/python', runtimeDir: '/r' }), 'serve', { optMl: '/opt/ml' }).command, [
       '/opt/py/bin/python',

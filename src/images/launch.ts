@@ -21,7 +21,7 @@ export interface Launch {
  * dir otherwise): it becomes SAGEMAKER_BASE_DIR, which the runner (like the toolkit) reads.
  * A built-in algorithm runs as `<algorithmPython> -m salvia_algorithms.<module> train|serve` with
  * `<runtime>/algorithms` on PYTHONPATH, from `optMl` (so that `-m`'s current-directory entry on
- * sys.path holds nothing but the /opt/ml layout).
+ * sys.path holds nothing but the /opt/ml layout), writing no `__pycache__` into the runtime directory.
  * Throws for serving a framework image.
  */
 export function launchFor(image: ResolvedImage, purpose: 'train' | 'serve', options: { python?: PythonEnvironment; optMl: string }): Launch {
@@ -42,7 +42,7 @@ export function launchFor(image: ResolvedImage, purpose: 'train' | 'serve', opti
       return {
         command: [image.python, '-m', `salvia_algorithms.${image.module}`, purpose],
         cwd: options.optMl,
-        env: { PYTHONPATH: image.pythonPath, PYTHONUNBUFFERED: '1', SAGEMAKER_BASE_DIR: options.optMl },
+        env: { PYTHONPATH: image.pythonPath, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', SAGEMAKER_BASE_DIR: options.optMl },
       };
     default:
       return assertNever(image);

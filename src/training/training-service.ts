@@ -25,7 +25,10 @@ export interface TrainingServiceConfig extends ArnScope {
 }
 
 /** The run context's ports and environment (see RunContext), plus what the service itself needs. */
-export interface TrainingServiceDependencies extends Pick<RunContext, 'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv' | 'sidecarS3'> {
+export interface TrainingServiceDependencies extends Pick<
+  RunContext,
+  'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv' | 'sidecarS3'
+> {
   readonly repository: TrainingJobRepository;
   readonly tags: TagService;
   readonly logger?: { error(object: object, message: string): void };

@@ -99,7 +99,10 @@ export async function createBuiltinJob(env: TrainingEnv, job: BuiltinJob): Promi
 
 /** Waits with the SDK's waiter (1 s polls) and returns the final DescribeTrainingJob, whatever the status. */
 export async function waitForJob(env: TrainingEnv, name: string, maxWaitSeconds = 240): Promise<DescribeTrainingJobCommandOutput> {
-  await waitUntilTrainingJobCompletedOrStopped({ client: env.sagemaker, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 1 }, { TrainingJobName: name }).catch(
+  await waitUntilTrainingJobCompletedOrStopped(
+    { client: env.sagemaker, maxWaitTime: maxWaitSeconds, minDelay: 1, maxDelay: 1 },
+    { TrainingJobName: name },
+  ).catch(
     () => undefined, // Failed (or the wait ran out): the description below says which.
   );
   return env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
