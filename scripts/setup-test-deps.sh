@@ -3,7 +3,9 @@
 #  - boto3 and the AWS CLI in the python3 on PATH (or $SALVIA_TEST_PYTHON), for the Python client tests;
 #  - a PostgreSQL server (Debian's `postgresql` package) for the store's PostgreSQL runs, which start
 #    their own throwaway cluster (test/helpers/postgres.ts) — no service is started here;
-#  - bubblewrap (Debian's `bubblewrap`), which sandboxes training jobs.
+#  - bubblewrap (Debian's `bubblewrap`), which sandboxes training jobs;
+#  - numpy, scipy, xgboost, scikit-learn and pandas for /usr/bin/python3 (Debian's python3-* packages):
+#    the built-in algorithms run with it (--algorithm-python) and their tests make datasets with sklearn.
 # Idempotent and quiet when everything is there. Never fails the run because of PostgreSQL: if it
 # cannot be installed, the PostgreSQL tests are skipped with a loud banner (SALVIA_REQUIRE_POSTGRES=1
 # turns that into a failure). Runs from `npm test` (pretest) and so from .ci/run.
@@ -78,6 +80,19 @@ if ! command -v bwrap >/dev/null 2>&1; then
   banner "bubblewrap (bwrap) could not be installed: the training e2e tests that need /opt/ml, hostnames or network isolation will fail"
 elif ! bwrap --bind / / --unshare-uts --unshare-net true >/dev/null 2>&1; then
   banner "bwrap cannot create namespaces here (user namespaces disabled?): training jobs will run without a sandbox and its tests will fail"
+fi
+
+# --- Built-in algorithms ------------------------------------------------------------------------
+# They run with /usr/bin/python3 (the default --algorithm-python) on Debian's numpy/scipy/xgboost;
+# their tests generate datasets with scikit-learn. No pip: these come from apt only.
+algorithm_python=/usr/bin/python3
+algorithms_ok() { "$algorithm_python" -c 'import numpy, scipy, xgboost, sklearn, pandas' >/dev/null 2>&1; }
+if ! algorithms_ok; then
+  echo "setup: installing python3-xgboost python3-sklearn python3-scipy python3-numpy python3-pandas with apt-get"
+  apt_install python3 python3-xgboost python3-sklearn python3-scipy python3-numpy python3-pandas || true
+fi
+if ! algorithms_ok; then
+  banner "$algorithm_python cannot import numpy, scipy, xgboost, sklearn and pandas: the built-in algorithm tests will fail (apt-get install python3-xgboost python3-sklearn python3-scipy python3-numpy python3-pandas)"
 fi
 
 # Missing Python clients are reported above; the tests that need them fail on their own with a clear
