@@ -1,0 +1,257 @@
+"""The XGBoost algorithm: hyperparameter validation, data readers, the printed metric lines against
+metrics.json's regexes, and a small train → serve round trip through the real programs."""
+
+import http.client
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+import numpy as np
+
+try:
+    import xgboost  # noqa: F401
+except ImportError:  # pragma: no cover - the platform's algorithm interpreter has it
+    xgboost = None
+
+from salvia_algorithms.contract import Channel, ClientError
+from salvia_algorithms.xgboost import data
+from salvia_algorithms.xgboost.hyperparameters import validate, xgboost_params
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PACKAGE = os.path.join(ROOT, 'salvia_algorithms', 'xgboost')
+
+
+class HyperparameterTest(unittest.TestCase):
+    def test_valid_values_and_aliases(self):
+        values, tuning = validate({'num_round': '10', 'learning_rate': '0.1', 'objective': 'multi:softprob', 'num_class': '3',
+                                   'eval_metric': 'merror,accuracy', 'max_depth': '4', '_tuning_objective_metric': 'validation:accuracy',
+                                   'sagemaker_program': 'x'})
+        self.assertEqual(values['eta'], 0.1)
+        self.assertEqual(values['eval_metric'], ['merror', 'accuracy'])
+        self.assertEqual(tuning, 'accuracy')
+        params = xgboost_params(values)
+        self.assertEqual(params['eval_metric'], ['merror'])
+        self.assertNotIn('num_round', params)
+        self.assertNotIn('csv_weights', params)
+
+    def test_errors_name_the_problem(self):
+        cases = [
+            ({}, "'num_round' is a required hyperparameter"),
+            ({'num_round': '0'}, "'num_round': value 0 is less than the minimum of 1"),
+            ({'num_round': '5', 'eta': '1.5'}, "'eta': value 1.5 is greater than the maximum of 1"),
+            ({'num_round': '5', 'subsample': '0'}, "'subsample': value 0 is less than or equal to the minimum of 0"),
+            ({'num_round': '5', 'objective': 'multi:softmax'}, "Require input for parameter 'num_class'"),
+            ({'num_round': '5', 'num_class': '3'}, "Do not need to setup parameter 'num_class'"),
+            ({'num_round': '5', 'objective': 'reg:nope'}, "'objective': value 'reg:nope'"),
+            ({'num_round': '5', 'eval_metric': 'auc'}, "Metric 'auc' can only be applied"),
+            ({'num_round': '5', 'eval_metric': 'nope'}, "'eval_metric': value 'nope'"),
+            ({'num_round': '5', 'monotone_constraints': '(1,0)'}, 'monotone_constraints can be used only'),
+            ({'num_round': '5', 'booster': 'gblinear', 'updater': 'grow_colmaker'}, 'Linear updater'),
+            ({'num_round': 'ten'}, "'num_round': value 'ten' is not an integer"),
+            ({'num_round': '5', 'bogus': '1'}, "'bogus' was unexpected"),
+        ]
+        for raw, expected in cases:
+            with self.subTest(raw=raw), self.assertRaises(ClientError) as caught:
+                validate(raw)
+            self.assertIn(expected, str(caught.exception))
+
+    def test_constraints_are_normalised(self):
+        values, _ = validate({'num_round': '1', 'tree_method': 'hist', 'monotone_constraints': '(1, -1)', 'interaction_constraints': '[[0, 1], [2]]'})
+        self.assertEqual(values['monotone_constraints'], '(1,-1)')
+        self.assertEqual(values['interaction_constraints'], '[[0, 1], [2]]')
+
+
+class DataTest(unittest.TestCase):
+    def test_csv_label_weights_and_missing(self):
+        d = data.read_csv(b'1,0.5,2,3\n0,2,,4\n', 'f.csv', csv_weights=True)
+        self.assertEqual(d.labels.tolist(), [1, 0])
+        self.assertEqual(d.weights.tolist(), [0.5, 2])
+        self.assertEqual(d.features.shape, (2, 2))
+        self.assertTrue(np.isnan(d.features[1, 0]))
+
+    def test_csv_delimiter_is_sniffed(self):
+        d = data.read_csv(b'1\t2\t3\n0\t4\t5\n', 'f.tsv')
+        self.assertEqual(d.features.tolist(), [[2, 3], [4, 5]])
+
+    def test_csv_errors(self):
+        with self.assertRaisesRegex(ClientError, r'f.csv, line 3: 2 columns, but line 1 has 3 \(ragged CSV\)'):
+            data.read_csv(b'1,2,3\n0,4,5\n1,2\n', 'f.csv')
+        with self.assertRaisesRegex(ClientError, r"f.csv, line 2: could not convert 'x' to a number"):
+            data.read_csv(b'1,2,3\n0,x,5\n', 'f.csv')
+        with self.assertRaisesRegex(ClientError, 'label_size must be 1'):
+            data.content_type('text/csv;label_size=0')
+        with self.assertRaisesRegex(ClientError, 'Content type image/png is not supported'):
+            data.content_type('image/png')
+
+    def test_libsvm(self):
+        d = data.read_libsvm(b'1 qid:1 0:1.5 3:2\n0:2 qid:1 1:1\n', 'f')
+        self.assertEqual(d.features.shape, (2, 4))
+        self.assertEqual(d.features.toarray().tolist(), [[1.5, 0, 0, 2], [0, 1, 0, 0]])
+        self.assertEqual(d.weights.tolist(), [1, 2])
+        with self.assertRaisesRegex(ClientError, 'f, line 2: not valid libsvm'):
+            data.read_libsvm(b'1 0:1\n0 1-2\n', 'f')
+
+    def test_recordio_protobuf(self):
+        from salvia_algorithms.formats.record_pb import write_dense
+
+        matrix = np.arange(6, dtype=np.float32).reshape(3, 2)
+        d = data.read_recordio(write_dense(matrix, labels=[1, 0, 1]), 'f')
+        self.assertEqual(d.features.tolist(), matrix.tolist())
+        self.assertEqual(d.labels.tolist(), [1, 0, 1])
+
+    def test_channel_files_are_stacked(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            directory = os.path.join(tmp, 'train')
+            os.makedirs(directory)
+            for name, text in (('a.csv', '1,2\n'), ('b.csv', '0,3\n0,4\n'), ('.hidden', 'junk')):
+                with open(os.path.join(directory, name), 'w', encoding='utf-8') as f:
+                    f.write(text)
+            d = data.read_channel(Channel('train', directory, 'text/csv'), tmp)
+            self.assertEqual(d.features.tolist(), [[2], [3], [4]])
+
+
+def _base(tmp, hyperparameters, train_rows, validation_rows=None, content_type='text/csv', extra_channels=()):
+    os.makedirs(os.path.join(tmp, 'input', 'config'))
+    config = {}
+    for name, rows in (('train', train_rows), ('validation', validation_rows)) + tuple(extra_channels):
+        if rows is None:
+            continue
+        os.makedirs(os.path.join(tmp, 'input', 'data', name))
+        with open(os.path.join(tmp, 'input', 'data', name, 'part.csv'), 'w', encoding='utf-8') as f:
+            f.write(rows)
+        config[name] = {'ContentType': content_type, 'TrainingInputMode': 'File'}
+    for file, value in (('hyperparameters.json', hyperparameters), ('inputdataconfig.json', config)):
+        with open(os.path.join(tmp, 'input', 'config', file), 'w', encoding='utf-8') as f:
+            json.dump(value, f)
+
+
+def _run(tmp, command='train'):
+    env = dict(os.environ, SAGEMAKER_BASE_DIR=tmp, PYTHONPATH=ROOT, PYTHONUNBUFFERED='1')
+    return subprocess.run([sys.executable, '-m', 'salvia_algorithms.xgboost', command], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _binary_rows(n, seed):
+    rng = np.random.RandomState(seed)
+    x = rng.rand(n, 3)
+    y = (x[:, 0] + x[:, 1] > 1).astype(int)
+    return ''.join(f'{label},{a:.4f},{b:.4f},{c:.4f}\n' for label, (a, b, c) in zip(y, x))
+
+
+@unittest.skipIf(xgboost is None, 'xgboost is not importable by this interpreter')
+class TrainServeTest(unittest.TestCase):
+    def test_metric_lines_match_the_predefined_regexes(self):
+        with open(os.path.join(PACKAGE, 'metrics.json'), encoding='utf-8') as f:
+            definitions = {d['Name']: d['Regex'] for d in json.load(f)}
+        self.assertIn('validation:rmse', definitions)
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '3', 'objective': 'binary:logistic', 'eval_metric': 'logloss,error,auc,accuracy,f1'},
+                  _binary_rows(200, 1), _binary_rows(50, 2))
+            result = _run(tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            lines = [line.replace('\t', '#011') for line in result.stdout.splitlines()]
+            self.assertEqual(len(lines), 3)
+            self.assertTrue(lines[0].startswith('[0]#011train-logloss:'))
+            for metric in ('logloss', 'error', 'auc', 'accuracy', 'f1'):
+                for channel in ('train', 'validation'):
+                    match = re.search(definitions[f'{channel}:{metric}'], lines[-1])
+                    self.assertIsNotNone(match, f'{channel}:{metric} in {lines[-1]}')
+                    float(match.group(1))
+            # 'error' must not pick up 'merror' and vice versa
+            self.assertIsNone(re.search(definitions['validation:merror'], lines[-1]))
+            self.assertTrue(os.path.isfile(os.path.join(tmp, 'model', 'xgboost-model')))
+            with open(os.path.join(tmp, 'model', 'xgboost-model'), 'rb') as f:
+                self.assertEqual(f.read(4), b'binf')  # xgboost's binary format, as the 1.7-1 container writes
+
+    def test_failures_are_client_errors(self):
+        cases = [
+            ({'num_round': '2'}, '1,2,3\n0,1\n', 'train/part.csv, line 2: 2 columns, but line 1 has 3'),
+            ({'eta': '0.1'}, '1,2\n', "'num_round' is a required hyperparameter"),
+            ({'num_round': '2', 'objective': 'binary:logistic'}, '3,2\n1,1\n', 'label must be in [0,1]'),
+        ]
+        for hyperparameters, rows, expected in cases:
+            with self.subTest(expected=expected), tempfile.TemporaryDirectory() as tmp:
+                _base(tmp, hyperparameters, rows)
+                result = _run(tmp)
+                self.assertEqual(result.returncode, 1)
+                with open(os.path.join(tmp, 'output', 'failure'), encoding='utf-8') as f:
+                    failure = f.read()
+                self.assertTrue(failure.startswith('ClientError: '), failure)
+                self.assertIn(expected, failure)
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '2'}, '1,2\n', extra_channels=(('test', '1,2\n'),))
+            self.assertEqual(_run(tmp).returncode, 1)
+            with open(os.path.join(tmp, 'output', 'failure'), encoding='utf-8') as f:
+                self.assertIn('Channel(s) test are not supported', f.read())
+
+    def test_checkpoints_resume_and_early_stopping(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '3'}, _binary_rows(100, 3), _binary_rows(30, 4))
+            with open(os.path.join(tmp, 'input', 'config', 'checkpointconfig.json'), 'w', encoding='utf-8') as f:
+                json.dump({'LocalPath': os.path.join(tmp, 'ckpt')}, f)
+            self.assertEqual(_run(tmp).returncode, 0)
+            self.assertEqual(sorted(os.listdir(os.path.join(tmp, 'ckpt'))), [f'xgboost-checkpoint.{i}' for i in range(3)])
+            with open(os.path.join(tmp, 'input', 'config', 'hyperparameters.json'), 'w', encoding='utf-8') as f:
+                json.dump({'num_round': '5'}, f)
+            result = _run(tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertEqual([line.split('\t')[0] for line in result.stdout.splitlines()], ['[3]', '[4]'])
+            self.assertEqual(xgboost.Booster(model_file=os.path.join(tmp, 'model', 'xgboost-model')).num_boosted_rounds(), 5)
+        with tempfile.TemporaryDirectory() as tmp:
+            # a validation set the model cannot learn: early stopping ends well before num_round
+            _base(tmp, {'num_round': '200', 'early_stopping_rounds': '3', 'eta': '0.5'}, _binary_rows(200, 5),
+                  ''.join(f'{i % 2},0.5,0.5,0.5\n' for i in range(20)))
+            result = _run(tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertLess(len(result.stdout.splitlines()), 200)
+
+    def test_serve_round_trip(self):
+        from salvia_algorithms.serving import make_server
+        from salvia_algorithms.xgboost.inference import XGBoostHandler
+
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '5', 'objective': 'multi:softprob', 'num_class': '3'}, ''.join(f'{i % 3},{i % 3}.5,{i}\n' for i in range(60)))
+            self.assertEqual(_run(tmp).returncode, 0)
+            server = make_server(XGBoostHandler(), port=0, host='127.0.0.1', model_dir=os.path.join(tmp, 'model'), multi_model=False)
+            threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True).start()
+            self.addCleanup(server.server_close)
+            self.addCleanup(server.shutdown)
+            conn = http.client.HTTPConnection('127.0.0.1', server.server_address[1], timeout=10)
+            self.addCleanup(conn.close)
+
+            def post(body, content_type='text/csv', accept=None):
+                headers = {'Content-Type': content_type} | ({'Accept': accept} if accept else {})
+                conn.request('POST', '/invocations', body=body, headers=headers)
+                response = conn.getresponse()
+                return response.status, response.getheader('Content-Type'), response.read()
+
+            status, kind, body = post('0.5,1\n2.5,2\n')
+            self.assertEqual((status, kind), (200, 'text/csv'))
+            rows = [[float(v) for v in line.split(',')] for line in body.decode().splitlines()]
+            self.assertEqual([int(np.argmax(r)) for r in rows], [0, 2])
+            status, _, body = post(json.dumps({'instances': [{'features': [1.5, 1]}]}), 'application/json', 'application/json')
+            self.assertEqual(status, 200)
+            self.assertEqual(len(json.loads(body)['predictions'][0]['score']), 3)
+            self.assertEqual(post('1 0:0.5 1:1\n', 'text/libsvm')[0], 200)
+            status, _, body = post('1,2,3\n')
+            self.assertEqual(status, 400)
+            self.assertTrue(body.startswith(b'Unable to evaluate payload provided: Feature size'), body)
+            self.assertEqual(post('')[0], 204)
+            self.assertEqual(post('1,2', 'image/png')[0], 415)
+            self.assertEqual(post('1,2', 'text/csv', 'text/html')[0], 406)
+            os.environ['SAGEMAKER_INFERENCE_OUTPUT'] = 'predicted_label,probabilities'
+            try:
+                status, _, body = post('2.5,2\n', 'text/csv', 'application/json')
+            finally:
+                del os.environ['SAGEMAKER_INFERENCE_OUTPUT']
+            prediction = json.loads(body)['predictions'][0]
+            self.assertEqual(prediction['predicted_label'], 2)
+            self.assertEqual(len(prediction['probabilities']), 3)
+
+
+if __name__ == '__main__':
+    unittest.main()
