@@ -20,6 +20,8 @@ import { createStsService } from './api/sts/index.js';
 import { createSalviaService } from './api/salvia/index.js';
 import { ImageCatalog } from './images/index.js';
 import { KyselyImageRepository } from './store/repositories/images.js';
+import { FileSystemRegistry } from './filesystems/index.js';
+import { KyselyFileSystemRepository } from './store/repositories/filesystems.js';
 import { LogService } from './logs/index.js';
 import { KyselyLogRepository } from './store/repositories/logs.js';
 import { cpus, totalmem } from 'node:os';
@@ -51,13 +53,14 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const objectStore = await createObjectStore(config, { logger });
   const authenticator = createAuthenticator(config);
   const images = new ImageCatalog(config, { repository: new KyselyImageRepository(database) });
+  const fileSystems = new FileSystemRegistry({ repository: new KyselyFileSystemRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   let training: TrainingService | undefined;
   let listening: (url: string) => void = () => undefined;
   const serverUrl = new Promise<string>((resolve) => (listening = resolve));
   const sidecarS3 = (): Promise<SidecarS3Access> => serverUrl.then((url) => sidecarS3Access(config, url));
   const trainingFor = (tags: TagService): TrainingService =>
-    (training = buildTraining(config, database, { tags, objectStore, images, logs, logger, sidecarS3 }));
+    (training = buildTraining(config, database, { tags, objectStore, images, logs, logger, sidecarS3, fileSystems }));
   const server = buildServer(
     {
       sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor }),
@@ -65,7 +68,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
       s3: createS3Service(config, { objectStore, authenticator }),
-      salvia: createSalviaService({ images, authenticator }),
+      salvia: createSalviaService({ images, fileSystems, authenticator }),
     },
     { logger },
   );
@@ -135,7 +138,15 @@ function sidecarS3Access(config: Config, url: string): SidecarS3Access {
 function buildTraining(
   config: Config,
   database: Database,
-  deps: { tags: TagService; objectStore: ObjectStore; images: ImageCatalog; logs: LogService; logger: Logger; sidecarS3: () => Promise<SidecarS3Access> },
+  deps: {
+    tags: TagService;
+    objectStore: ObjectStore;
+    images: ImageCatalog;
+    logs: LogService;
+    logger: Logger;
+    sidecarS3: () => Promise<SidecarS3Access>;
+    fileSystems: FileSystemRegistry;
+  },
 ): TrainingService {
   const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => deps.logger.warn(message) });
   return new TrainingService(
@@ -161,6 +172,7 @@ function buildTraining(
       metrics: new KyselyTrainingMetricsRepository(database),
       baseEnv: config.jobBaseEnv,
       sidecarS3: deps.sidecarS3,
+      fileSystems: deps.fileSystems,
       logger: deps.logger,
     },
   );

@@ -1,6 +1,7 @@
 import { runEnv } from './env-command.js';
 import { runServer } from './server-command.js';
 import { runImages } from './images-command.js';
+import { runFileSystems } from './filesystems-command.js';
 import { runLogs } from './logs-command.js';
 import { runSupervise } from './supervise-command.js';
 
@@ -11,6 +12,7 @@ commands:
   env      print shell exports that point AWS clients at the platform: eval "$(salvia env)"
   logs     print a training job's log, merged across instances: salvia logs <job> [--follow] [--endpoint-url URL]
   images   register directories as images: salvia images add <repository> <dir> [--entrypoint <path>] | list | remove <repository>
+  filesystems  register directories as file systems for training channels: salvia filesystems add <fs-id> <dir> | list | remove <fs-id>
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return runEnv(rest);
     case 'images':
       return runImages(rest);
+    case 'filesystems':
+      return runFileSystems(rest);
     case 'logs':
       return runLogs(rest);
     case 'supervise':

@@ -10,6 +10,15 @@ export interface InstanceLaunch {
   readonly env: Readonly<Record<string, string>>;
   /** The host directory laid out as `/opt/ml` for this instance. */
   readonly optMlDir: string;
+  /** Host directories mounted into the instance (file-system channels); only an executor with `realOptMl` can mount them. */
+  readonly binds?: readonly DirectoryBind[];
+}
+
+/** A host directory that appears at `containerPath` (below /opt/ml) in an instance, read-only or writable. */
+export interface DirectoryBind {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  readonly readOnly: boolean;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { ValidationException } from '../errors/index.js';
+import { validateChannelSource } from './channel-validation.js';
 import { parseS3Uri } from './data/s3-uri.js';
 import { instanceResources } from './instance-types.js';
 import { validateMetricDefinitions } from './metrics/index.js';
@@ -32,9 +33,7 @@ export function validateTrainingJobSpec(spec: TrainingJobSpec): void {
     names.add(name);
     const mode = channel.InputMode ?? algorithm.TrainingInputMode ?? 'File';
     if (mode !== 'File') throw new ValidationException(`Channel ${name}: input mode ${mode} is not supported by Salvia yet; use File.`);
-    const source = channel.DataSource?.S3DataSource;
-    if (!source) throw new ValidationException(`Channel ${name}: only S3DataSource is supported by Salvia.`);
-    parseS3Uri(source.S3Uri as string);
+    validateChannelSource(name, mode, channel);
   }
   if (algorithm.MetricDefinitions) validateMetricDefinitions(algorithm.MetricDefinitions as { Name: string; Regex: string }[]);
 }

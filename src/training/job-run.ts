@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isAwsError } from '../errors/index.js';
-import type { ExecutionResult, Executor, InstanceLaunch } from '../executors/index.js';
+import type { DirectoryBind, ExecutionResult, Executor, InstanceLaunch } from '../executors/index.js';
 import {
   launchFor,
   stageSubmitDirectory,
@@ -24,6 +24,7 @@ import { hostPathFor, instanceDir, outputKey, trainingJobDir } from './job-layou
 import { LogTailer } from './log-tailer.js';
 import { MetricExtractor, type TrainingMetricsRepository } from './metrics/index.js';
 import type { SidecarS3Access } from './sidecar-s3.js';
+import { fileSystemMounts, type FileSystemResolver } from './file-system-channels.js';
 import type { JobOutcome } from './status.js';
 import { enterStatus } from './status.js';
 
@@ -42,6 +43,8 @@ export interface RunContext {
   readonly metrics: TrainingMetricsRepository;
   /** Where channel sidecars read objects (resolves once the server listens: its bound address); without it, Pipe and FastFile channels cannot run. */
   readonly sidecarS3?: () => Promise<SidecarS3Access>;
+  /** Resolves FileSystemDataSource channels to host directories; without it such channels fail. */
+  readonly fileSystems?: FileSystemResolver;
   /** Variables every training process inherits (PATH, HOME, LANG …). */
   readonly baseEnv: Readonly<Record<string, string>>;
   readonly clock: () => number;
@@ -79,6 +82,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
   const hosts = hostNames(count);
   let image: ResolvedImage;
   let python: PythonEnvironment | undefined;
+  const binds: DirectoryBind[][] = [];
   try {
     await rm(jobDir, { recursive: true, force: true });
     for (let n = 1; n <= count; n++) {
@@ -108,6 +112,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
     for (let n = 1; n <= count; n++) {
       const dir = instanceDir(jobDir, n);
       if (image.kind === 'script-mode') await stageSubmitDirectory(ctx.objectStore, spec.HyperParameters, path.join(dir, 'code'));
+      binds.push(await fileSystemMounts(spec, ctx.fileSystems, { dir, sandboxed: ctx.executor.realOptMl }));
       if (spec.CheckpointConfig?.S3Uri) {
         const restored = await new CheckpointSync(ctx.objectStore, spec.CheckpointConfig.S3Uri, checkpointDir(dir, spec.CheckpointConfig.LocalPath)).restore();
         if (n === 1 && restored > 0) notes.push(`Restored ${restored} checkpoint file(s) from ${spec.CheckpointConfig.S3Uri}`);
@@ -149,7 +154,14 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
         ...launch.env,
         ...contractEnvironment(context),
       };
-      instances.push({ host: hosts[n - 1] as string, command: launch.command, ...(launch.cwd !== undefined ? { cwd: launch.cwd } : {}), env, optMlDir: dir });
+      instances.push({
+        host: hosts[n - 1] as string,
+        command: launch.command,
+        ...(launch.cwd !== undefined ? { cwd: launch.cwd } : {}),
+        env,
+        optMlDir: dir,
+        binds: binds[n - 1] ?? [],
+      });
     }
     await ctx.executor.launch({
       jobDir,

@@ -6,6 +6,7 @@ import { ActiveJob } from './active-job.js';
 import { withPredefinedMetrics } from './builtin-metrics.js';
 import { CapacityQueue, type Demand } from './capacity-queue.js';
 import { validateTrainingJobSpec } from './create-validation.js';
+import { checkFileSystemChannels } from './file-system-channels.js';
 import { instanceResources } from './instance-types.js';
 import { trainingJobDir } from './job-layout.js';
 import { monitorAndFinish, prepareAndLaunch, ServerClosing, type RunContext } from './job-run.js';
@@ -27,7 +28,7 @@ export interface TrainingServiceConfig extends ArnScope {
 /** The run context's ports and environment (see RunContext), plus what the service itself needs. */
 export interface TrainingServiceDependencies extends Pick<
   RunContext,
-  'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv' | 'sidecarS3'
+  'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'metrics' | 'baseEnv' | 'sidecarS3' | 'fileSystems'
 > {
   readonly repository: TrainingJobRepository;
   readonly tags: TagService;
@@ -69,6 +70,7 @@ export class TrainingService {
       metrics: deps.metrics,
       baseEnv: deps.baseEnv,
       ...(deps.sidecarS3 ? { sidecarS3: deps.sidecarS3 } : {}),
+      ...(deps.fileSystems ? { fileSystems: deps.fileSystems } : {}),
       clock: this.clock,
       closing: () => this.closing,
     };
@@ -102,6 +104,7 @@ export class TrainingService {
    */
   async create(name: string, spec: TrainingJobSpec, tags: readonly Tag[] = []): Promise<TrainingJobRecord> {
     validateTrainingJobSpec(spec);
+    await checkFileSystemChannels(spec, this.deps.fileSystems);
     const arn = this.arn(name);
     if (await this.deps.repository.get(name)) throw this.duplicate(arn);
     const uri = spec.AlgorithmSpecification?.TrainingImage as string;

@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { AwsError, ValidationException } from '../../errors/index.js';
+import type { FileSystemRegistry } from '../../filesystems/index.js';
 import type { ImageCatalog, UserImageRecord } from '../../images/index.js';
+import { handleFileSystems } from './filesystems-routes.js';
 import type { HttpService } from '../http-service.js';
 import { asAwsError, parseJsonObject, sendJsonError, toWireJson } from '../protocol/aws-json.js';
 import type { Authenticator } from '../protocol/authenticator.js';
@@ -12,6 +14,8 @@ export const SALVIA_API_PREFIX = '/_salvia/';
 
 export interface SalviaServiceOptions {
   readonly images: ImageCatalog;
+  /** File systems for training channels (`/_salvia/filesystems`); without it those routes answer 404. */
+  readonly fileSystems?: FileSystemRegistry;
   /** Checks SigV4 (any signing name; the CLI signs as `salvia`). Without one every request is accepted. */
   readonly authenticator?: Authenticator;
 }
@@ -35,7 +39,8 @@ function send(reply: FastifyReply, requestId: string, body: object): void {
  * Salvia's extension API (JSON, errors in the AWS JSON form), used by the `salvia` CLI:
  * `GET /_salvia/images` lists user images; `GET|PUT|DELETE /_salvia/images/<repository>` reads,
  * registers (`{"Directory": "/abs/dir", "Entrypoint"?: "path"}`) or removes one. The repository may
- * hold `/` (sent raw or as `%2F`).
+ * hold `/` (sent raw or as `%2F`). `/_salvia/filesystems[/<fs-id>]` does the same for file systems
+ * (see handleFileSystems).
  */
 export function createSalviaService(options: SalviaServiceOptions): HttpService {
   return {
@@ -51,6 +56,10 @@ export function createSalviaService(options: SalviaServiceOptions): HttpService 
         if (route === 'images' || route === 'images/') {
           if (request.method !== 'GET') throw new AwsError('MethodNotAllowed', 405, `${request.method} is not allowed on /_salvia/images.`);
           send(reply, requestId, { Images: (await options.images.list()).map(wireImage) });
+          return;
+        }
+        if (options.fileSystems && (route === 'filesystems' || route.startsWith('filesystems/'))) {
+          send(reply, requestId, await handleFileSystems(options.fileSystems, request.method, route, body));
           return;
         }
         if (!route.startsWith('images/')) throw new AwsError('UnknownOperationException', 404, `No Salvia API at ${pathname}.`);

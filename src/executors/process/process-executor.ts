@@ -81,6 +81,7 @@ export class ProcessExecutor implements Executor {
                 hostsFile: files.hosts,
                 networkIsolation: spec.networkIsolation,
                 ...(instance.cwd !== undefined ? { cwd: instance.cwd } : {}),
+                ...(instance.binds ? { binds: instance.binds } : {}),
               }),
             }
           : { argv: [...instance.command], ...(instance.cwd !== undefined ? { cwd: instance.cwd } : {}) }),

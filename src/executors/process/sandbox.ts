@@ -9,6 +9,8 @@ export interface SandboxOptions {
   readonly hostsFile: string;
   readonly networkIsolation: boolean;
   readonly cwd?: string;
+  /** Host directories mounted below /opt/ml (`--ro-bind` when read-only, else `--bind`), after /opt/ml itself. */
+  readonly binds?: readonly { readonly hostPath: string; readonly containerPath: string; readonly readOnly: boolean }[];
 }
 
 let probed: boolean | undefined;
@@ -34,12 +36,15 @@ export function hostsFileText(count: number): string {
  * The bubblewrap argv that runs `command` for one instance: the host's file system as is, `/opt`
  * replaced by a tmpfs holding the host's own /opt entries plus the instance directory at `/opt/ml`,
  * its own UTS namespace with hostname algo-N, the generated /etc/hosts, no network with
- * isolation, and killed with its supervisor (`--die-with-parent`).
+ * isolation, file-system channels bound below /opt/ml (read-only or not), and killed with its
+ * supervisor (`--die-with-parent`).
  */
 export function bubblewrapArgv(command: readonly string[], options: SandboxOptions, hostOpt: readonly string[] = listOpt()): string[] {
   const argv = ['bwrap', '--die-with-parent', '--bind', '/', '/', '--tmpfs', '/opt'];
   for (const entry of hostOpt) if (entry !== 'ml') argv.push('--bind', `/opt/${entry}`, `/opt/${entry}`);
-  argv.push('--bind', options.optMlDir, '/opt/ml', '--ro-bind', options.hostsFile, '/etc/hosts', '--unshare-uts', '--hostname', options.host);
+  argv.push('--bind', options.optMlDir, '/opt/ml');
+  for (const bind of options.binds ?? []) argv.push(bind.readOnly ? '--ro-bind' : '--bind', bind.hostPath, bind.containerPath);
+  argv.push('--ro-bind', options.hostsFile, '/etc/hosts', '--unshare-uts', '--hostname', options.host);
   if (options.networkIsolation) argv.push('--unshare-net');
   if (options.cwd !== undefined) argv.push('--chdir', options.cwd);
   argv.push('--', ...command);
