@@ -2,12 +2,14 @@ import { ValidationException } from '../errors/index.js';
 import { validateChannelSource } from './channel-validation.js';
 import { parseS3Uri } from './data/s3-uri.js';
 import { instanceResources } from './instance-types.js';
+import { validatePipeChannel } from './pipe/index.js';
 import { validateMetricDefinitions } from './metrics/index.js';
 import type { TrainingJobSpec } from './training-job-record.js';
 
 /**
  * Checks what the service model's shapes cannot: an image is given, instance type known, S3 URIs
- * well formed, File input mode only, MetricDefinitions compile. Throws ValidationException.
+ * well formed, File and Pipe input modes, each channel's source fits its mode
+ * (validateChannelSource), MetricDefinitions compile. Throws ValidationException.
  */
 export function validateTrainingJobSpec(spec: TrainingJobSpec): void {
   const algorithm = spec.AlgorithmSpecification;
@@ -32,8 +34,10 @@ export function validateTrainingJobSpec(spec: TrainingJobSpec): void {
     if (names.has(name)) throw new ValidationException(`Channel names must be unique; ${name} appears more than once.`);
     names.add(name);
     const mode = channel.InputMode ?? algorithm.TrainingInputMode ?? 'File';
-    if (mode !== 'File') throw new ValidationException(`Channel ${name}: input mode ${mode} is not supported by Salvia yet; use File.`);
+    if (mode !== 'File' && mode !== 'Pipe')
+      throw new ValidationException(`Channel ${name}: input mode ${mode} is not supported by Salvia yet; use File or Pipe.`);
     validateChannelSource(name, mode, channel);
+    if (mode === 'Pipe') validatePipeChannel(name, channel);
   }
   if (algorithm.MetricDefinitions) validateMetricDefinitions(algorithm.MetricDefinitions as { Name: string; Regex: string }[]);
 }

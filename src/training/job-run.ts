@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { isAwsError } from '../errors/index.js';
-import type { DirectoryBind, ExecutionResult, Executor, InstanceLaunch } from '../executors/index.js';
+import type { DirectoryBind, ExecutionResult, Executor, InstanceLaunch, SidecarLaunch } from '../executors/index.js';
 import {
   launchFor,
   stageSubmitDirectory,
@@ -22,6 +22,7 @@ import { instanceResources } from './instance-types.js';
 import { uploadMergedTarGz } from './job-artifacts.js';
 import { hostPathFor, instanceDir, outputKey, trainingJobDir } from './job-layout.js';
 import { LogTailer } from './log-tailer.js';
+import { channelInputMode, pipeSidecars } from './pipe/index.js';
 import { MetricExtractor, type TrainingMetricsRepository } from './metrics/index.js';
 import type { SidecarS3Access } from './sidecar-s3.js';
 import { fileSystemMounts, type FileSystemResolver } from './file-system-channels.js';
@@ -83,6 +84,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
   let image: ResolvedImage;
   let python: PythonEnvironment | undefined;
   const binds: DirectoryBind[][] = [];
+  const sidecars: SidecarLaunch[] = [];
   try {
     await rm(jobDir, { recursive: true, force: true });
     for (let n = 1; n <= count; n++) {
@@ -96,7 +98,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
     });
     for (const channel of spec.InputDataConfig ?? []) {
       const source = channel.DataSource?.S3DataSource;
-      if (!source) continue;
+      if (!source || channelInputMode(spec, channel) === 'Pipe') continue;
       const listing = await listChannelObjects(
         ctx.objectStore,
         { S3DataType: source.S3DataType as string, S3Uri: source.S3Uri as string, ...(source.AttributeNames ? { AttributeNames: source.AttributeNames } : {}) },
@@ -117,6 +119,20 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
         const restored = await new CheckpointSync(ctx.objectStore, spec.CheckpointConfig.S3Uri, checkpointDir(dir, spec.CheckpointConfig.LocalPath)).restore();
         if (n === 1 && restored > 0) notes.push(`Restored ${restored} checkpoint file(s) from ${spec.CheckpointConfig.S3Uri}`);
       }
+    }
+    if (spec.InputDataConfig?.some((channel) => channelInputMode(spec, channel) === 'Pipe')) {
+      if (!ctx.sidecarS3) throw new Error('Pipe input mode needs the object store endpoint for sidecars, which this server was not given');
+      sidecars.push(
+        ...(await pipeSidecars(spec, {
+          objectStore: ctx.objectStore,
+          jobDir,
+          instanceCount: count,
+          s3: await ctx.sidecarS3(),
+          path: ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+          region: ctx.region,
+          ...(spec.RoleArn !== undefined ? { roleArn: spec.RoleArn } : {}),
+        })),
+      );
     }
     if (image.kind === 'script-mode') python = await ctx.runtimes.ensure(image.requirements, (line) => notes.push(line));
   } catch (error) {
@@ -169,6 +185,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
       maxRuntimeSeconds: spec.StoppingCondition?.MaxRuntimeInSeconds ?? 86400,
       stopGraceSeconds: ctx.stopGraceSeconds,
       networkIsolation: spec.EnableNetworkIsolation ?? false,
+      sidecars,
     });
   } catch (error) {
     return { kind: 'platform-error', message: `Could not start the training processes: ${message(error)}` };

@@ -117,8 +117,13 @@ export async function getBytes(env: TrainingEnv, key: string): Promise<Buffer> {
 
 /** The files of a .tar.gz (regular files only), name → content. */
 export function untarGz(archive: Buffer): Map<string, string> {
+  return new Map([...untarGzBytes(archive)].map(([name, body]) => [name, body.toString('utf8')]));
+}
+
+/** The files of a .tar.gz (regular files only), name → bytes. */
+export function untarGzBytes(archive: Buffer): Map<string, Buffer> {
   const tar = gunzipSync(archive);
-  const files = new Map<string, string>();
+  const files = new Map<string, Buffer>();
   let offset = 0;
   let longName: string | undefined;
   while (offset + 512 <= tar.length) {
@@ -136,7 +141,7 @@ export function untarGz(archive: Buffer): Map<string, string> {
     const name = longName ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
     longName = undefined;
     if (type === 'L') longName = body.toString('utf8').replace(/\0.*$/s, '');
-    else if (type === '0' || type === '') files.set(name.replace(/^\.\//, ''), body.toString('utf8'));
+    else if (type === '0' || type === '') files.set(name.replace(/^\.\//, ''), Buffer.from(body));
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   return files;
