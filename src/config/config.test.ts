@@ -47,3 +47,9 @@ test('jobs inherit only PATH, locale and pip settings from the server environmen
   const config = loadConfig([], { PATH: '/usr/bin', LANG: 'C.UTF-8', PIP_INDEX_URL: 'file:///mirror', AWS_SECRET_ACCESS_KEY: 'secret', SALVIA_PORT: '1' });
   assert.deepEqual(config.jobBaseEnv, { PATH: '/usr/bin', LANG: 'C.UTF-8', PIP_INDEX_URL: 'file:///mirror' });
 });
+
+test('the built-in algorithms run with /usr/bin/python3 unless --algorithm-python / SALVIA_ALGORITHM_PYTHON says otherwise', () => {
+  assert.equal(loadConfig([], {}).algorithmPython, '/usr/bin/python3');
+  assert.equal(loadConfig([], { SALVIA_ALGORITHM_PYTHON: '/opt/py/bin/python3' }).algorithmPython, '/opt/py/bin/python3');
+  assert.equal(loadConfig(['--algorithm-python', '/x/python'], { SALVIA_ALGORITHM_PYTHON: '/opt/py/bin/python3' }).algorithmPython, '/x/python');
+});
