@@ -36,13 +36,18 @@ def run(env, log=None):
         raise ClientError("Linear Learner requires a 'train' channel")
     predictor = hp['predictor_type']
     feature_dim = None if hp['feature_dim'] == 'auto' else hp['feature_dim']
+    reading = time.perf_counter()
     x, y = check_dataset('train', read_channel(env.channels['train']), predictor, hp['num_classes'], feature_dim)
     feature_dim = x.shape[1]
     others = {}
     for name in ('validation', 'test'):
         if name in env.channels:
             others[name] = check_dataset(name, read_channel(env.channels[name]), predictor, hp['num_classes'], feature_dim)
-    log.info(f'Read {x.shape[0]} training records with {feature_dim} features' + ''.join(f', {len(v[1])} {k} records' for k, v in others.items()))
+    log.info(
+        f'Read {x.shape[0]} training records with {feature_dim} features'
+        + ''.join(f', {len(v[1])} {k} records' for k, v in others.items())
+        + f' in {time.perf_counter() - reading:.3f} s'
+    )
 
     sparse = not isinstance(x, np.ndarray)
     rng = np.random.default_rng(0)
