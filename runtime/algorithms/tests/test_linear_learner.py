@@ -13,7 +13,7 @@ import unittest
 import numpy as np
 
 from salvia_algorithms.contract import Channel, ClientError, TrainingEnv
-from salvia_algorithms.formats import write_dense
+from salvia_algorithms.formats import write_dense, write_sparse
 from salvia_algorithms.linear_learner import model as model_io
 from salvia_algorithms.linear_learner.log import Log
 from salvia_algorithms.linear_learner.losses import Loss
@@ -200,6 +200,31 @@ class TrainingTest(unittest.TestCase):
         epochs = [int(m) for m in re.findall(r'#quality_metric: host=algo-1, epoch=(\d+), train', job.out.getvalue())]
         self.assertLess(max(epochs), 199)
         self.assertIn('Reached early stopping criteria', job.out.getvalue())
+
+    def test_sparse_protobuf_and_sdk_style_booleans(self):
+        import scipy.sparse
+
+        rng = np.random.default_rng(8)
+        x = scipy.sparse.random(1500, 40, density=0.1, format='csr', random_state=8, dtype=np.float32)
+        w = rng.normal(size=40)
+        y = (x @ w > 0).astype(np.float32)
+        job = self.job(
+            # The SageMaker SDK sends Python booleans as 'True'/'False'.
+            {'predictor_type': 'binary_classifier', 'feature_dim': '40', 'mini_batch_size': '50', 'normalize_data': 'True', 'use_bias': 'False'},
+            {'train': ('application/x-recordio-protobuf', write_sparse(x[:1000], y[:1000])), 'test': ('application/x-recordio-protobuf', write_sparse(x[1000:], y[1000:]))},
+        )
+        trained = job.run()
+        self.assertEqual(trained.bias.tolist(), [0.0])
+        accuracy = float(re.search(r'test binary_classification_accuracy <score>=(\S+)', job.out.getvalue()).group(1))
+        self.assertGreater(accuracy, 0.85)
+
+    def test_only_the_master_host_writes_the_model(self):
+        x, w, rng = blobs(100, 3, 9)
+        job = self.job({'predictor_type': 'regressor'}, {'train': ('text/csv', csv_bytes(x, x @ w))})
+        job.env.hosts = ['algo-1', 'algo-2']
+        job.env.current_host = 'algo-2'
+        self.assertIsNone(job.run())
+        self.assertFalse(os.path.exists(os.path.join(job.env.model_dir, 'model_algo-1')))
 
     def test_bad_data_is_a_client_error(self):
         x, w, rng = blobs(50, 3, 6)

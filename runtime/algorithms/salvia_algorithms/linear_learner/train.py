@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from ..contract import ClientError
+from ..hyperparameters import AUTO
 from . import model as model_io
 from .data import check_dataset, read_channel
 from .log import Log
@@ -34,8 +35,11 @@ def run(env, log=None):
         raise ClientError(f"Channel(s) {', '.join(repr(c) for c in unknown)} not supported by Linear Learner; use train, validation and test")
     if 'train' not in env.channels:
         raise ClientError("Linear Learner requires a 'train' channel")
+    if not env.is_master:
+        log.info(f'{env.current_host} is not the master host ({sorted(env.hosts)[0]}); Linear Learner trains and writes the model there only')
+        return None
     predictor = hp['predictor_type']
-    feature_dim = None if hp['feature_dim'] == 'auto' else hp['feature_dim']
+    feature_dim = None if hp['feature_dim'] == AUTO else hp['feature_dim']
     reading = time.perf_counter()
     x, y = check_dataset('train', read_channel(env.channels['train']), predictor, hp['num_classes'], feature_dim)
     feature_dim = x.shape[1]
@@ -155,8 +159,8 @@ def _criteria_name(plan, eval_name):
 
 def _feature_scaler(hp, sample, sparse):
     d = sample.shape[1]
-    normalize = hp['normalize_data'] != 'false'
-    unbias = hp['unbias_data'] == 'true' or (hp['unbias_data'] == 'auto' and hp['use_bias'] and normalize)
+    normalize = hp['normalize_data'] is not False
+    unbias = hp['unbias_data'] is True or (hp['unbias_data'] == AUTO and hp['use_bias'] and normalize)
     if sparse:
         dense = np.asarray(sample.todense(), dtype=np.float64)
         unbias = False  # shifting would densify sparse data
@@ -174,8 +178,8 @@ def _feature_scaler(hp, sample, sparse):
 def _label_scaler(hp, sample):
     if hp['predictor_type'] != 'regressor':
         return 0.0, 1.0
-    normalize = hp['normalize_label'] != 'false'
-    unbias = hp['unbias_label'] == 'true' or (hp['unbias_label'] == 'auto' and hp['use_bias'] and normalize)
+    normalize = hp['normalize_label'] is not False
+    unbias = hp['unbias_label'] is True or (hp['unbias_label'] == AUTO and hp['use_bias'] and normalize)
     shift = float(np.mean(sample)) if unbias else 0.0
     if not normalize:
         return shift, 1.0
