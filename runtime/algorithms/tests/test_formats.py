@@ -169,6 +169,24 @@ class ChannelTest(TempDirTest):
         with self.assertRaisesRegex(ClientError, r"Content type 'text/plain' of channel 't' is not supported"):
             F.read_channel(Channel('t', channel.directory, 'text/plain'), [F.CSV], F.CSV)
 
+    def test_pipe_fifo_and_recordio_wrapper(self):
+        import threading
+
+        directory = os.path.join(self.dir.name, 'train')
+        fifo = directory + '_0'
+        os.mkfifo(fifo)
+
+        def feed():
+            with open(fifo, 'wb') as f:
+                f.write(recordio.write_records([b'1,2,3\n', b'4,5,6']))
+
+        writer = threading.Thread(target=feed)
+        writer.start()
+        channel = Channel('train', directory, 'text/csv', input_mode='Pipe', record_wrapper='RecordIO')
+        data = F.read_channel(channel, [F.CSV], F.CSV, label_size=0)
+        writer.join()
+        np.testing.assert_array_equal(data.features, np.float32([[1, 2, 3], [4, 5, 6]]))
+
     def test_content_type_parsing(self):
         kind = F.parse_content_type('Text/CSV; label_size=0')
         self.assertEqual((kind.media_type, kind.label_size(1)), ('text/csv', 0))

@@ -4,7 +4,8 @@ Training data (each reader returns a ``Dataset(features, labels)``: features a f
 (rows, dim) or float32 CSR matrix, labels a float32 array or None; errors are ClientError naming
 the file and line/record):
   ``read_channel(channel, supported, default_content_type, label_size=1)`` — a whole channel
-  ``read_file(path, ContentType, label_size, source)`` — one file
+  ``read_file(path, ContentType, label_size, source)`` — one file; ``read_source`` also FIFOs and
+  RecordIO-wrapped inputs; ``read_bytes(data, ContentType, …)`` — bytes already read
   ``read_csv(path, label_size=1)`` / ``parse_csv(text, label_size=0)`` — text/csv
   ``read_libsvm(path)`` / ``parse_libsvm(text)`` / ``write_libsvm(matrix, labels)`` — text/libsvm
   ``read_recordio_protobuf(bytes, source)`` / ``write_dense(matrix, labels)`` /
@@ -24,7 +25,7 @@ from .csv import parse_csv, read_csv, require_finite
 from .dataset import Dataset, empty_dataset
 from .inference import UnsupportedContentType, check_feature_dim, decode_request, encode_response
 from .libsvm import parse_libsvm, read_libsvm, write_libsvm
-from .reader import concatenate, read_channel, read_file
+from .reader import concatenate, read_bytes, read_channel, read_file, read_source
 from .record_pb import (Tensor, decode_record, encode_record, iter_decoded, read_recordio_protobuf, write_dense,
                         write_label_records, write_sparse)
 from .recordio import frame, iter_records, write_records
@@ -33,7 +34,7 @@ __all__ = [
     'CSV', 'JSON', 'JSONLINES', 'LIBSVM', 'PARQUET', 'RECORDIO_PROTOBUF', 'ContentType', 'parse_content_type',
     'parse_csv', 'read_csv', 'require_finite', 'Dataset', 'empty_dataset',
     'UnsupportedContentType', 'check_feature_dim', 'decode_request', 'encode_response',
-    'parse_libsvm', 'read_libsvm', 'write_libsvm', 'concatenate', 'read_channel', 'read_file',
+    'parse_libsvm', 'read_libsvm', 'write_libsvm', 'concatenate', 'read_bytes', 'read_channel', 'read_file', 'read_source',
     'Tensor', 'decode_record', 'encode_record', 'iter_decoded', 'read_recordio_protobuf', 'write_dense',
     'write_label_records', 'write_sparse', 'frame', 'iter_records', 'write_records',
 ]

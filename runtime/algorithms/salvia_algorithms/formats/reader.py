@@ -1,15 +1,21 @@
-"""Reading a whole training channel into one Dataset, whatever its content type."""
+"""Reading a whole training channel into one Dataset, whatever its content type, from File /
+FastFile directories or a Pipe-mode FIFO (epoch 0), unwrapping ``RecordWrapperType=RecordIO``."""
 
 import os
+import time
 
 import numpy as np
 
 from ..contract import ClientError
 from . import content_type as ct
-from .csv import read_csv
+from . import recordio
+from .csv import parse_csv, read_csv
 from .dataset import Dataset, empty_dataset
-from .libsvm import read_libsvm
+from .libsvm import parse_libsvm, read_libsvm
 from .record_pb import read_recordio_protobuf
+
+# How long a Pipe-mode channel waits for its first FIFO (the platform's feeder creates it).
+PIPE_WAIT_SECONDS = float(os.environ.get('SALVIA_PIPE_WAIT_SECONDS', '120'))
 
 
 def _channel_sources(channel):
@@ -17,7 +23,12 @@ def _channel_sources(channel):
     first epoch's FIFO ``<dir>_0`` (Pipe)."""
     if channel.input_mode == 'Pipe':
         fifo = f'{channel.directory}_0'
-        return [(f'{channel.name} (pipe)', fifo)] if os.path.exists(fifo) else []
+        deadline = time.monotonic() + PIPE_WAIT_SECONDS
+        while not os.path.exists(fifo):  # readiness polling: the feeder sidecar creates the FIFO
+            if time.monotonic() > deadline:
+                raise ClientError(f"Pipe-mode channel '{channel.name}': {fifo} did not appear within {PIPE_WAIT_SECONDS:.0f} s")
+            time.sleep(0.05)
+        return [(f'{channel.name} (pipe)', fifo)]
     return [(f'{channel.name}/{os.path.relpath(p, channel.directory)}', p) for p in channel.files()]
 
 
@@ -34,6 +45,34 @@ def read_file(path, content_type, label_size=1, source=None):
         with open(path, 'rb') as f:
             return read_recordio_protobuf(f.read(), source)
     raise ClientError(f'{source}: content type {content_type.raw or kind!r} is not supported')
+
+
+def read_bytes(data, content_type, label_size=1, source='input'):
+    """Like read_file, from bytes already read (a FIFO, an unwrapped RecordIO stream)."""
+    kind = content_type.media_type
+    if kind == ct.CSV:
+        return parse_csv(data, content_type.label_size(label_size), source)
+    if kind == ct.LIBSVM:
+        return parse_libsvm(data, source)
+    if kind == ct.RECORDIO_PROTOBUF:
+        return read_recordio_protobuf(data, source)
+    raise ClientError(f'{source}: content type {content_type.raw or kind!r} is not supported')
+
+
+def read_source(path, content_type, label_size=1, source=None, record_wrapper='None'):
+    """One channel input: a regular file is read by read_file; a FIFO (Pipe mode) is read once
+    into memory; with ``record_wrapper='RecordIO'`` each RecordIO record is one S3 object, unwrapped
+    (text objects joined with newlines) before parsing."""
+    source = source or path
+    if os.path.isfile(path) and record_wrapper != 'RecordIO':
+        return read_file(path, content_type, label_size, source)
+    with open(path, 'rb') as f:
+        data = f.read()
+    if record_wrapper == 'RecordIO':
+        parts = list(recordio.iter_records(data, source))
+        text = content_type.media_type in (ct.CSV, ct.LIBSVM)
+        data = b'\n'.join(p.rstrip(b'\n') for p in parts) if text else b''.join(parts)
+    return read_bytes(data, content_type, label_size, source)
 
 
 def concatenate(parts, what):
@@ -63,11 +102,12 @@ def concatenate(parts, what):
 def read_channel(channel, supported, default_content_type, label_size=1):
     """Every file of ``channel`` (a contract.Channel) as one Dataset. ``supported``: media types
     allowed (canonical names from content_type); the channel's ContentType (or
-    ``default_content_type``) must be one, else ClientError. Files are read in sorted order;
+    ``default_content_type``) must be one, else ClientError. Files are read in sorted order
+    (Pipe mode: the FIFO ``<channel dir>_0``, waited for up to PIPE_WAIT_SECONDS);
     errors name ``<channel>/<relative path>`` and the line or record."""
     kind = ct.parse_content_type(channel.content_type, default_content_type)
     if kind.media_type not in supported:
         raise ClientError(f"Content type '{channel.content_type or default_content_type}' of channel '{channel.name}' is not supported; "
                           f"supported content types: {', '.join(supported)}")
-    parts = [(name, read_file(path, kind, label_size, name)) for name, path in _channel_sources(channel)]
+    parts = [(name, read_source(path, kind, label_size, name, channel.record_wrapper)) for name, path in _channel_sources(channel)]
     return concatenate(parts, f"channel '{channel.name}'")
