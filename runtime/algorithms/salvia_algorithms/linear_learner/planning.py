@@ -64,7 +64,7 @@ def candidates(hp, optimizer, models, positive_weight_balanced):
     return grid
 
 
-def make_plan(hp, feature_dim, labels, label_scale, tuning=False):
+def make_plan(hp, feature_dim, labels, label_scale, tuning=False, label_shift=0.0):
     """The Plan for these hyperparameters; ``labels`` are the (normalised) training labels (for
     balanced weights), ``label_scale`` the label standard deviation used to normalise (1 when
     not), which rescales loss_insensitivity and huber_delta into the normalised space."""
@@ -118,4 +118,7 @@ def make_plan(hp, feature_dim, labels, label_scale, tuning=False):
         init_scale=hp['init_scale'],
         init_sigma=hp['init_sigma'],
         init_bias=hp['init_bias'],
+        label_shift=label_shift,
+        label_scale=label_scale,
+        report_loss=Loss(hp['loss'], margin=hp['margin'], quantile=hp['quantile'], epsilon=hp['loss_insensitivity'], delta=hp['huber_delta']),
     )

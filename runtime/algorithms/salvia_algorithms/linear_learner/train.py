@@ -62,7 +62,7 @@ def run(env, log=None):
     xn = _normalise(x, shift, scale, sparse)
     yn = ((y - label_shift) / label_scale).astype(np.float32)
 
-    plan = make_plan(hp, feature_dim, yn, label_scale, tuning=tuning)
+    plan = make_plan(hp, feature_dim, yn, label_scale, tuning=tuning, label_shift=label_shift)
     if 'validation' in others:
         vx, vy = others['validation']
         pick = _subsample(len(vy), EVAL_SAMPLE, rng)

@@ -60,6 +60,11 @@ class Plan:
     init_sigma: float = 0.01
     init_bias: float = 0.0
     seed: int = 0
+    # Evaluation reports the objective in the labels' own units: outputs and labels are mapped back
+    # with these, and report_loss (the loss with its parameters in raw units) is applied.
+    label_shift: float = 0.0
+    label_scale: float = 1.0
+    report_loss: object = None
 
 
 @dataclass
@@ -88,7 +93,11 @@ def evaluate(plan, W, b, x, y):
     k = plan.outputs
     raw = np.asarray(x @ W, dtype=np.float32) + b
     raw = raw.reshape(len(y), models, k)
-    objective = plan.loss.value(raw, y).mean(axis=(0, 2))
+    if plan.report_loss is not None and (plan.label_scale != 1.0 or plan.label_shift != 0.0):
+        labels = y * plan.label_scale + plan.label_shift
+        objective = plan.report_loss.value(raw * plan.label_scale + plan.label_shift, labels).mean(axis=(0, 2))
+    else:
+        objective = (plan.report_loss or plan.loss).value(raw, y).mean(axis=(0, 2))
     if plan.predictor_type == 'binary_classifier' and plan.criterion != 'loss_function':
         thresholds, values = best_thresholds(
             score_space(plan, raw[:, :, 0]),
