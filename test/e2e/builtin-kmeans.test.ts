@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
+import { CreateTrainingJobCommand, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { repoRoot } from '../helpers/server-process.js';
-import { untarGzBytes } from './training-harness.js';
+import { getBytes, role, untarGzBytes } from './training-harness.js';
 import {
   algorithmPython,
   builtinEnv,
@@ -20,6 +20,7 @@ import {
   runFailingJob,
   serveModel,
   uploadDataset,
+  waitForJob,
   type AlgorithmServer,
   type BuiltinEnv,
   type BuiltinJob,
@@ -165,6 +166,37 @@ describe('built-in K-Means', () => {
     });
     assert.equal(finalMetric(job.description, 'test:msd'), undefined);
     const server = await serveModel({ algorithm: 'kmeans', modelTarGz: job.modelTarGz });
+    try {
+      await checkServedClusters(server);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('Pipe input mode: recordio-protobuf streamed through the FIFO, two epochs, clusters recovered', async () => {
+    const train = await uploadDataset(env, 'pipe/train', { 'train-0.rec': file('train-0.rec'), 'train-1.rec': file('train-1.rec') });
+    await env.sagemaker.send(
+      new CreateTrainingJobCommand({
+        TrainingJobName: 'kmeans-pipe',
+        AlgorithmSpecification: { TrainingImage: images.kmeans, TrainingInputMode: 'Pipe' },
+        RoleArn: role,
+        HyperParameters: { k: String(manifest.k), feature_dim: String(manifest.features), epochs: '2' },
+        InputDataConfig: [
+          {
+            ChannelName: 'train',
+            ContentType: recordio,
+            DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: train, S3DataDistributionType: 'FullyReplicated' } },
+          },
+        ],
+        OutputDataConfig: { S3OutputPath: `s3://${env.bucket}/output` },
+        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 1 },
+        StoppingCondition: { MaxRuntimeInSeconds: 300 },
+      }),
+    );
+    const description = await waitForJob(env, 'kmeans-pipe');
+    assert.equal(description.TrainingJobStatus, 'Completed', description.FailureReason);
+    const modelTarGz = await getBytes(env, (description.ModelArtifacts?.S3ModelArtifacts ?? '').replace(`s3://${env.bucket}/`, ''));
+    const server = await serveModel({ algorithm: 'kmeans', modelTarGz });
     try {
       await checkServedClusters(server);
     } finally {
