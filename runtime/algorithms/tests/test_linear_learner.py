@@ -226,6 +226,18 @@ class TrainingTest(unittest.TestCase):
         self.assertIsNone(job.run())
         self.assertFalse(os.path.exists(os.path.join(job.env.model_dir, 'model_algo-1')))
 
+    def test_diverging_models_stop_alone(self):
+        x, w, rng = blobs(2000, 4, 10)
+        y = (x @ w + rng.normal(size=2000)).astype(np.float32)
+        job = self.job(
+            # sgd without normalisation: the larger learning rates blow up, the small ones must not.
+            {'predictor_type': 'regressor', 'optimizer': 'sgd', 'normalize_data': 'false', 'normalize_label': 'false', 'mini_batch_size': '100', 'epochs': '5'},
+            {'train': ('text/csv', csv_bytes(x, y))},
+        )
+        trained = job.run()
+        self.assertTrue(np.isfinite(trained.weights).all())
+        self.assertIn('#train_score', job.out.getvalue())
+
     def test_bad_data_is_a_client_error(self):
         x, w, rng = blobs(50, 3, 6)
         y = (x @ w > 0).astype(np.float32)

@@ -94,7 +94,8 @@ def run(env, log=None):
         rate = records / seconds if seconds > 0 else 0.0
         log.info(f'#throughput_metric: host={log.host}, train throughput={rate!r} records/second')
 
-    outcome = train_models(plan, xn, yn, eval_x, eval_y, on_epoch=on_epoch)
+    with np.errstate(over='ignore', invalid='ignore', divide='ignore'):  # diverging models are frozen, not fatal
+        outcome = train_models(plan, xn, yn, eval_x, eval_y, on_epoch=on_epoch)
     weights, bias = _fold(outcome.weights, outcome.bias, shift, scale, label_shift, label_scale)
     chosen = plan.candidates[outcome.index]
     chosen_params = {

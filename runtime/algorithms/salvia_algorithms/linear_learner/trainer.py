@@ -208,8 +208,11 @@ def train(plan, x, y, eval_x, eval_y, on_epoch=None):
         history.append(epoch_best)
         if on_epoch:
             on_epoch(epoch, loss_sum / n, eval_objective, values, improved, stale, seconds, n)
-        if not np.isfinite(W).all():
-            break
+        diverged = ~(np.isfinite(W.reshape(d, models, k)).all(axis=(0, 2)) & np.isfinite(b.reshape(models, k)).all(axis=1))
+        if diverged.any():
+            _freeze(diverged, k, W, b, best_W, best_b, optimizer, lr, floor)
+            if diverged.all():
+                break
         if stale >= plan.early_stopping_patience:
             break
     index = int(np.argmax(best_value))
@@ -226,3 +229,17 @@ def train(plan, x, y, eval_x, eval_y, on_epoch=None):
         records_per_second=total_records / total_seconds if total_seconds > 0 else 0.0,
         history=history,
     )
+
+
+def _freeze(diverged, k, W, b, best_W, best_b, optimizer, lr, floor):
+    """Models whose weights became NaN/inf stop training: back to their best snapshot, optimizer
+    state cleared, learning rate 0. The other models' columns are independent and go on."""
+    columns = np.repeat(diverged, k)
+    W[:, columns] = np.nan_to_num(best_W[:, columns], nan=0.0, posinf=0.0, neginf=0.0)
+    b[columns] = np.nan_to_num(best_b[columns], nan=0.0, posinf=0.0, neginf=0.0)
+    for state in (optimizer.first, optimizer.second):
+        if state:
+            state[0][:, columns] = 0.0
+            state[1][columns] = 0.0
+    lr[columns] = 0.0
+    floor[columns] = 0.0
