@@ -95,6 +95,17 @@ if ! algorithms_ok; then
   banner "$algorithm_python cannot import numpy, scipy, xgboost, sklearn and pandas: the built-in algorithm tests will fail (apt-get install python3-xgboost python3-sklearn python3-scipy python3-numpy python3-pandas)"
 fi
 
+# --- FUSE and rclone ----------------------------------------------------------------------------
+# FastFile channels are rclone FUSE mounts (Debian's `rclone` and `fuse3` for fusermount3); without
+# them FastFile jobs fail at start and the FastFile e2e tests are skipped.
+if ! command -v rclone >/dev/null 2>&1 || ! command -v fusermount3 >/dev/null 2>&1; then
+  echo "setup: installing rclone and fuse3 with apt-get"
+  apt_install rclone fuse3 || true
+fi
+if ! command -v rclone >/dev/null 2>&1 || ! command -v fusermount3 >/dev/null 2>&1 || [ ! -e /dev/fuse ]; then
+  banner "rclone, fusermount3 or /dev/fuse is missing: FastFile training channels cannot run and their tests will be SKIPPED"
+fi
+
 # Missing Python clients are reported above; the tests that need them fail on their own with a clear
 # message, so the rest of the suite still runs.
 [ "$status" = 0 ] || echo "setup: finished with warnings" >&2

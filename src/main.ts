@@ -160,6 +160,7 @@ function buildTraining(
         gpus: config.trainingGpus,
       },
       stopGraceSeconds: config.trainingStopGraceSeconds,
+      debugSidecars: config.logLevel === 'debug' || config.logLevel === 'trace',
     },
     {
       repository: new KyselyTrainingJobRepository<TrainingJobRecord>(database),

@@ -8,7 +8,7 @@ import type { TrainingJobSpec } from './training-job-record.js';
 
 /**
  * Checks what the service model's shapes cannot: an image is given, instance type known, S3 URIs
- * well formed, File and Pipe input modes, each channel's source fits its mode
+ * well formed, File, Pipe and FastFile input modes, each channel's source fits its mode
  * (validateChannelSource), MetricDefinitions compile. Throws ValidationException.
  */
 export function validateTrainingJobSpec(spec: TrainingJobSpec): void {
@@ -34,8 +34,8 @@ export function validateTrainingJobSpec(spec: TrainingJobSpec): void {
     if (names.has(name)) throw new ValidationException(`Channel names must be unique; ${name} appears more than once.`);
     names.add(name);
     const mode = channel.InputMode ?? algorithm.TrainingInputMode ?? 'File';
-    if (mode !== 'File' && mode !== 'Pipe')
-      throw new ValidationException(`Channel ${name}: input mode ${mode} is not supported by Salvia yet; use File or Pipe.`);
+    if (mode !== 'File' && mode !== 'Pipe' && mode !== 'FastFile')
+      throw new ValidationException(`Channel ${name}: input mode ${mode} is not known; use File, Pipe or FastFile.`);
     validateChannelSource(name, mode, channel);
     if (mode === 'Pipe') validatePipeChannel(name, channel);
   }

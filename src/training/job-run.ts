@@ -26,6 +26,7 @@ import { channelInputMode, pipeSidecars } from './pipe/index.js';
 import { MetricExtractor, type TrainingMetricsRepository } from './metrics/index.js';
 import type { SidecarS3Access } from './sidecar-s3.js';
 import { fileSystemMounts, type FileSystemResolver } from './file-system-channels.js';
+import { fastFileSidecars, FastFileUnavailable, isFastFileChannel } from './fastfile/index.js';
 import type { JobOutcome } from './status.js';
 import { enterStatus } from './status.js';
 
@@ -46,6 +47,8 @@ export interface RunContext {
   readonly sidecarS3?: () => Promise<SidecarS3Access>;
   /** Resolves FileSystemDataSource channels to host directories; without it such channels fail. */
   readonly fileSystems?: FileSystemResolver;
+  /** Channel sidecars log in detail (FastFile mounts: every request's headers) to logs/sidecar-<name>.log. */
+  readonly debugSidecars?: boolean;
   /** Variables every training process inherits (PATH, HOME, LANG …). */
   readonly baseEnv: Readonly<Record<string, string>>;
   readonly clock: () => number;
@@ -59,7 +62,12 @@ export class ServerClosing extends Error {}
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 function clientProblem(error: unknown): JobOutcome | undefined {
-  if (error instanceof ChannelError || error instanceof SubmitDirectoryError || error instanceof RuntimeEnvironmentError)
+  if (
+    error instanceof ChannelError ||
+    error instanceof SubmitDirectoryError ||
+    error instanceof RuntimeEnvironmentError ||
+    error instanceof FastFileUnavailable
+  )
     return { kind: 'client-error', message: error.message };
   if (isAwsError(error) && (error.code === 'ValidationException' || error.code === 'NoSuchBucket' || error.code === 'NoSuchKey'))
     return { kind: 'client-error', message: error.message };
@@ -98,7 +106,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
     });
     for (const channel of spec.InputDataConfig ?? []) {
       const source = channel.DataSource?.S3DataSource;
-      if (!source || channelInputMode(spec, channel) === 'Pipe') continue;
+      if (!source || channelInputMode(spec, channel) !== 'File') continue;
       const listing = await listChannelObjects(
         ctx.objectStore,
         { S3DataType: source.S3DataType as string, S3Uri: source.S3Uri as string, ...(source.AttributeNames ? { AttributeNames: source.AttributeNames } : {}) },
@@ -134,6 +142,18 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
         })),
       );
     }
+    sidecars.push(
+      ...(await fastFileSidecars(spec, {
+        objectStore: ctx.objectStore,
+        jobDir,
+        instanceCount: count,
+        s3: spec.InputDataConfig?.some((channel) => isFastFileChannel(spec, channel)) && ctx.sidecarS3 ? await ctx.sidecarS3() : undefined,
+        path: ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+        region: ctx.region,
+        ...(spec.RoleArn !== undefined ? { roleArn: spec.RoleArn } : {}),
+        ...(ctx.debugSidecars ? { debug: true } : {}),
+      })),
+    );
     if (image.kind === 'script-mode') python = await ctx.runtimes.ensure(image.requirements, (line) => notes.push(line));
   } catch (error) {
     const client = clientProblem(error);

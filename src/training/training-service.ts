@@ -21,6 +21,8 @@ export interface TrainingServiceConfig extends ArnScope {
   readonly capacity: Demand;
   /** SIGTERM → SIGKILL delay on stop and timeout (SageMaker: 120 s). */
   readonly stopGraceSeconds: number;
+  /** Channel sidecars log in detail (FastFile mounts: every request's headers); default false. */
+  readonly debugSidecars?: boolean;
   /** How often running jobs are polled (default 100 ms). */
   readonly pollIntervalMs?: number;
 }
@@ -61,6 +63,7 @@ export class TrainingService {
       region: config.region,
       cpus: config.capacity.cpus,
       stopGraceSeconds: config.stopGraceSeconds,
+      ...(config.debugSidecars ? { debugSidecars: true } : {}),
       pollIntervalMs: config.pollIntervalMs ?? 100,
       executor: deps.executor,
       objectStore: deps.objectStore,
