@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { builtinImage, mergeMetricDefinitions, predefinedMetricDefinitions } from './builtin-algorithms.js';
+import { AwsError } from '../errors/index.js';
+import { builtinImage, checkBuiltinRunnable, mergeMetricDefinitions, predefinedMetricDefinitions } from './builtin-algorithms.js';
 
 describe('built-in algorithm images', () => {
   const runtimeDir = mkdtempSync(path.join(tmpdir(), 'salvia-builtin-'));
@@ -30,6 +31,24 @@ describe('built-in algorithm images', () => {
     assert.deepEqual(await predefinedMetricDefinitions(image), [{ Name: 'train:msd', Regex: 'msd=(\\S+)' }]);
     writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify([{ Name: 'train:msd' }]));
     await assert.rejects(predefinedMetricDefinitions(image), /must be a JSON list/);
+  });
+
+  it('accepts an executable interpreter or a bare command name, and rejects a missing or non-executable one', async () => {
+    const image = (python: string) => builtinImage('xgboost', { python, runtimeDir });
+    await checkBuiltinRunnable(image(process.execPath));
+    await checkBuiltinRunnable(image('python3'));
+    const plain = path.join(runtimeDir, 'not-executable');
+    writeFileSync(plain, '');
+    for (const python of [path.join(runtimeDir, 'missing'), plain, runtimeDir]) {
+      await assert.rejects(checkBuiltinRunnable(image(python)), (error: unknown) => {
+        assert.ok(error instanceof AwsError && error.code === 'ValidationException');
+        assert.match(
+          error.message,
+          /built-in xgboost algorithm runs with .* \(--algorithm-python \/ SALVIA_ALGORITHM_PYTHON\), which is not an executable file/,
+        );
+        return true;
+      });
+    }
   });
 
   it("merges the user's definitions after the predefined ones, a user definition replacing one of the same name in place", () => {

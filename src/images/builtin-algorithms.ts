@@ -1,5 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { ValidationException } from '../errors/index.js';
 import type { BuiltinAlgorithm } from './sagemaker-images.js';
 
 /** A built-in algorithm as the platform runs it: `<python> -m salvia_algorithms.<module> train|serve`. */
@@ -30,6 +32,26 @@ export const algorithmModules: Readonly<Record<BuiltinAlgorithm, string>> = {
 /** The built-in image for `algorithm`, run by `python` from `<runtimeDir>/algorithms`. */
 export function builtinImage(algorithm: BuiltinAlgorithm, options: { python: string; runtimeDir: string }): BuiltinImage {
   return { kind: 'builtin', algorithm, module: algorithmModules[algorithm], python: options.python, pythonPath: path.join(options.runtimeDir, 'algorithms') };
+}
+
+/**
+ * Checks that the image's interpreter (config.algorithmPython) is an executable file when it is
+ * given as a path (a bare command name is looked up on PATH when the job starts).
+ * Throws ValidationException naming the setting, so that the job is not accepted only to fail with
+ * an exec error.
+ */
+export async function checkBuiltinRunnable(image: BuiltinImage): Promise<void> {
+  if (!image.python.includes('/')) return;
+  try {
+    if (!(await stat(image.python)).isFile()) throw new Error('not a file');
+    await access(image.python, constants.X_OK);
+  } catch (error) {
+    throw new ValidationException(
+      `SageMaker's built-in ${image.algorithm} algorithm runs with ${image.python} (--algorithm-python / SALVIA_ALGORITHM_PYTHON), which is not an executable file on this Salvia server; ` +
+        'install python3 with python3-numpy, python3-scipy and python3-xgboost, or point SALVIA_ALGORITHM_PYTHON at an interpreter that has them.',
+      { cause: error },
+    );
+  }
 }
 
 /**

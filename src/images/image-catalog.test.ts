@@ -73,6 +73,11 @@ describe('ImageCatalog.resolve', () => {
     for (const [uri, algorithm] of cases) assert.deepEqual(await catalog.resolve(uri), builtin(algorithm), uri);
   });
 
+  it('rejects a built-in algorithm for a job when the configured algorithm interpreter is not there', async () => {
+    // This catalog's algorithmPython (/opt/algorithms/bin/python3) does not exist.
+    await rejectsWith(catalog.resolve('kmeans', { purpose: 'train' }), 'ValidationException', /\/opt\/algorithms\/bin\/python3 \(--algorithm-python/);
+  });
+
   it('maps framework images to the script-mode runner with the framework requirements', async () => {
     const cases: [string, string][] = [
       ['683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3', 'sklearn'],

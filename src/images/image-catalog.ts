@@ -3,7 +3,7 @@ import { ResourceNotFound, ValidationException } from '../errors/index.js';
 import type { ImageRepository, UserImageRecord } from './image-repository.js';
 import { isRepositoryName, parseImageUri } from './image-uri.js';
 import { defaultRuntimeDir } from './runtime-paths.js';
-import { builtinImage, type BuiltinImage } from './builtin-algorithms.js';
+import { builtinImage, checkBuiltinRunnable, type BuiltinImage } from './builtin-algorithms.js';
 import { builtinRepositories, frameworkRepositories, isScriptModeRequest } from './sagemaker-images.js';
 import { checkImageDirectory, checkUserImageRunnable, userImageCommand } from './user-image.js';
 
@@ -45,7 +45,7 @@ export interface ImageCatalogConfig {
 export interface ResolveOptions {
   /** The job's hyperparameters: `sagemaker_program` in them makes `sagemaker-xgboost` a framework (script-mode) image, as on SageMaker. */
   readonly hyperparameters?: Readonly<Record<string, string>>;
-  /** If given, a user image must have the executable for it (else ValidationException at create time). */
+  /** If given, a user image must have the executable for it, and a built-in algorithm its interpreter (else ValidationException at create time). */
   readonly purpose?: 'train' | 'serve';
 }
 
@@ -84,7 +84,11 @@ export class ImageCatalog {
         requirements: path.join(this.runtimeDir, 'requirements', `${framework}.txt`),
       };
     }
-    if (builtin) return builtinImage(builtin, { python: this.config.algorithmPython ?? '/usr/bin/python3', runtimeDir: this.runtimeDir });
+    if (builtin) {
+      const image = builtinImage(builtin, { python: this.config.algorithmPython ?? '/usr/bin/python3', runtimeDir: this.runtimeDir });
+      if (options.purpose) await checkBuiltinRunnable(image);
+      return image;
+    }
     throw new ValidationException(
       `Image ${imageUri} is not known to Salvia: "${repository}" is neither a SageMaker built-in algorithm or framework image nor a registered image. ` +
         `Register a directory with executables "train" and "serve" at its top: salvia images add ${repository} <directory> [--entrypoint <path>]`,

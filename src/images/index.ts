@@ -11,6 +11,6 @@ export { decodeHyperparameter, stageSubmitDirectory, SubmitDirectoryError } from
 export { checkImageDirectory, userImageCommand } from './user-image.js';
 export { defaultRuntimeDir } from './runtime-paths.js';
 export { launchFor } from './launch.js';
-export { algorithmModules, builtinImage, mergeMetricDefinitions, predefinedMetricDefinitions } from './builtin-algorithms.js';
+export { algorithmModules, builtinImage, checkBuiltinRunnable, mergeMetricDefinitions, predefinedMetricDefinitions } from './builtin-algorithms.js';
 export type { AlgorithmMetricDefinition, BuiltinImage } from './builtin-algorithms.js';
 export type { Launch } from './launch.js';
