@@ -127,6 +127,35 @@ describe('built-in XGBoost', () => {
     }
   });
 
+  it("two instances with ShardedByS3Key train together through xgboost's collective (Rabit) and the first saves the model", async () => {
+    const rows = text('train.csv').trim().split('\n');
+    const half = Math.ceil(rows.length / 2);
+    const sharded = await uploadDataset(env, 'digits/sharded', {
+      'part-1.csv': rows.slice(0, half).join('\n') + '\n',
+      'part-2.csv': rows.slice(half).join('\n') + '\n',
+    });
+    const job = await runBuiltinJob(env, {
+      name: 'xgb-distributed',
+      image: images.xgboost,
+      instanceCount: 2,
+      hyperparameters: { ...params, num_round: '10', tree_method: 'hist' },
+      channels: {
+        train: { s3Uri: sharded, contentType: 'text/csv', distribution: 'ShardedByS3Key' },
+        validation: { s3Uri: validationUri, contentType: 'text/csv' },
+      },
+    });
+    assert.ok(
+      job.logs.some((l) => l.includes('worker 1 of 2')),
+      job.logs.join('\n'),
+    );
+    assert.ok(
+      job.logs.some((l) => /Read 71[89] training rows/.test(l)),
+      'each instance reads only its shard',
+    );
+    assert.deepEqual([...untarGzBytes(job.modelTarGz).keys()], ['xgboost-model']);
+    assert.ok(1 - finalMetric(job.description, 'validation:merror') > 0.85, JSON.stringify(job.description.FinalMetricDataList));
+  });
+
   it('bad input fails the job with a ClientError naming the problem', async () => {
     const ragged = await uploadDataset(env, 'bad/ragged', { 'train.csv': '1,2,3\n0,4,5\n1,2\n' });
     const channels = { train: { s3Uri: trainUri, contentType: 'text/csv' } };

@@ -8,7 +8,7 @@ import time
 
 from .. import contract
 from ..contract import ClientError
-from . import checkpoints, data, metrics
+from . import checkpoints, data, distributed, metrics
 from .hyperparameters import CUSTOM_METRICS, validate, xgboost_params
 
 ALLOWED_CHANNELS = ('train', 'validation')
@@ -85,29 +85,10 @@ def _check_channels(env):
             raise ClientError(f'Channel {channel.name}: input mode {channel.input_mode} is not supported')
 
 
-def _hosts(env):
-    """Single host trains alone. Several hosts: the first trains on its copy of the data when the
-    train channel is FullyReplicated (xgboost's distributed mode is not wired up on this platform);
-    ShardedByS3Key over several hosts is refused because one host would see only a shard."""
-    if len(env.hosts) <= 1:
-        return True
-    if env.channels['train'].distribution == 'ShardedByS3Key':
-        raise ClientError(
-            'Distributed XGBoost training over several instances with ShardedByS3Key is not supported on this platform; '
-            'use InstanceCount=1, or FullyReplicated data (the first instance then trains on all of it)'
-        )
-    if not env.is_master:
-        _log(f'{env.current_host}: several instances with FullyReplicated data; {sorted(env.hosts)[0]} trains, this one has nothing to do')
-        return False
-    return True
-
-
 def train(env):
     """The whole training run (ClientError/AlgorithmError end the job through the contract)."""
     values, tuning_metric = validate(env.hyperparameters)
     _check_channels(env)
-    if not _hosts(env):
-        return
     xgboost = contract.require_module('xgboost', 'python3-xgboost')
 
     started = time.time()
@@ -115,7 +96,8 @@ def train(env):
     csv_weights = values.get('csv_weights') == 1
     train_data = data.read_channel(env.channels['train'], base, csv_weights)
     if train_data is None:
-        raise ClientError(f'No data in training channel path {env.channels["train"].directory}')
+        shard = ' (ShardedByS3Key gave this instance no files: use at most as many instances as files)' if len(env.hosts) > 1 else ''
+        raise ClientError(f'No data in training channel path {env.channels["train"].directory} on {env.current_host}{shard}')
     validation_data = None
     if 'validation' in env.channels:
         validation_data = data.read_channel(env.channels['validation'], base, csv_weights)
@@ -131,6 +113,8 @@ def train(env):
         values['eval_metric'] = eval_metrics
     custom = [m for m in eval_metrics if m in CUSTOM_METRICS]
     params = xgboost_params(values)
+    if 'nthread' not in params and distributed.default_nthread(env):
+        params['nthread'] = distributed.default_nthread(env)
 
     try:
         dtrain = _dmatrix(xgboost, train_data)
@@ -139,10 +123,17 @@ def train(env):
         raise ClientError(f'Could not build the training matrix: {error}') from None
     evals = [(dtrain, 'train')] + ([(dvalidation, 'validation')] if dvalidation is not None else [])
 
+    with distributed.communicator(env, xgboost) as rank:
+        _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvalidation, evals, started, is_master=rank == 0)
+
+
+def _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvalidation, evals, started, is_master):
+    """xgboost.train with the container's callbacks, resuming from the newest checkpoint; the
+    master saves the model (and the checkpoints)."""
     num_round = values['num_round']
     resume_from, last_round = checkpoints.latest(env.checkpoint_dir)
-    callbacks = [PrintEvaluation(last_round + 1)]
-    if env.checkpoint_dir:
+    callbacks = [PrintEvaluation(last_round + 1)] if is_master else []
+    if env.checkpoint_dir and is_master:
         callbacks.append(checkpoints.saver(env.checkpoint_dir, start=last_round + 1))
     if resume_from:
         _log(f'Resuming from checkpoint {resume_from} (round {last_round}); {max(0, num_round - last_round - 1)} rounds to go')
@@ -150,6 +141,8 @@ def train(env):
     model_path = os.path.join(env.model_dir, 'xgboost-model')
     os.makedirs(env.model_dir, exist_ok=True)
     if remaining <= 0 and resume_from:
+        if not is_master:
+            return
         booster = xgboost.Booster(model_file=resume_from)
         booster.save_model(model_path)
         _log(f'The checkpoint already holds all {num_round} rounds; saved it as the model')
@@ -174,6 +167,9 @@ def train(env):
         if detail is not None:
             raise ClientError(f'XGBoost rejected the input: {_strip_location(detail)}') from None
         raise contract.AlgorithmError(f'XGB train call failed with exception: {_strip_location(text)}') from None
+    if not is_master:
+        _log(f'Trained {num_round} rounds in {time.time() - started:.2f}s; the first instance saves the model')
+        return
     booster.save_model(model_path)
     if values.get('early_stopping_rounds') and dvalidation is not None:
         _log(f'Best iteration: {booster.best_iteration} (best score {booster.best_score})')
