@@ -209,6 +209,47 @@ class TrainServeTest(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertLess(len(result.stdout.splitlines()), 200)
 
+    def test_pipe_mode_and_validation_content_type_from_train(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '2'}, _binary_rows(50, 6), _binary_rows(20, 7))
+            # Pipe mode reads the channel's FIFO <channel>_0 (a regular file stands in for it here)
+            os.rename(os.path.join(tmp, 'input', 'data', 'train', 'part.csv'), os.path.join(tmp, 'input', 'data', 'train_0'))
+            with open(os.path.join(tmp, 'input', 'config', 'inputdataconfig.json'), 'w', encoding='utf-8') as f:
+                json.dump({'train': {'ContentType': 'text/csv', 'TrainingInputMode': 'Pipe'}, 'validation': {'TrainingInputMode': 'File'}}, f)
+            result = _run(tmp)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            self.assertIn('Read 50 training rows and 20 validation rows', result.stderr)
+
+    def test_multi_model_server(self):
+        from salvia_algorithms.serving import make_server
+        from salvia_algorithms.xgboost.inference import XGBoostHandler
+
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '2', 'objective': 'binary:logistic'}, _binary_rows(60, 8))
+            self.assertEqual(_run(tmp).returncode, 0)
+            server = make_server(XGBoostHandler(), port=0, host='127.0.0.1', multi_model=True)
+            threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True).start()
+            self.addCleanup(server.server_close)
+            self.addCleanup(server.shutdown)
+            conn = http.client.HTTPConnection('127.0.0.1', server.server_address[1], timeout=10)
+            self.addCleanup(conn.close)
+            conn.request('POST', '/models', body=json.dumps({'model_name': 'm1', 'url': os.path.join(tmp, 'model')}))
+            response = conn.getresponse()
+            self.assertEqual((response.status, json.loads(response.read())), (200, {'status': 'Model "m1" registered'}))
+            os.environ['SAGEMAKER_BATCH'] = 'true'
+            try:
+                conn.request('POST', '/models/m1/invoke', body='0.9,0.9,0.1\n0.1,0.1,0.1\n', headers={'Content-Type': 'text/csv'})
+                response = conn.getresponse()
+                body = response.read().decode()
+            finally:
+                del os.environ['SAGEMAKER_BATCH']
+            self.assertEqual(response.status, 200)
+            scores = [float(v) for v in body.split('\n') if v]
+            self.assertTrue(body.endswith('\n') and len(scores) == 2 and scores[0] > 0.5 > scores[1], body)
+            conn.request('POST', '/models/other/invoke', body='1,2,3', headers={'Content-Type': 'text/csv'})
+            response = conn.getresponse()
+            self.assertEqual((response.status, json.loads(response.read())['type']), (404, 'ModelNotFoundException'))
+
     def test_serve_round_trip(self):
         from salvia_algorithms.serving import make_server
         from salvia_algorithms.xgboost.inference import XGBoostHandler

@@ -256,9 +256,10 @@ def channel_sources(channel, base):
     return [(os.path.relpath(f, os.path.dirname(channel.directory)), f) for f in channel.files()]
 
 
-def read_channel(channel, base, csv_weights=False):
-    """All rows of one channel, or None when it holds no data."""
-    kind, _ = content_type(channel.content_type)
+def read_channel(channel, base, csv_weights=False, fallback_content_type=None):
+    """All rows of one channel, or None when it holds no data. A channel without a ContentType
+    takes ``fallback_content_type`` (the train channel's, as the container reads validation data)."""
+    kind, _ = content_type(channel.content_type or fallback_content_type)
     parts = []
     for name, path in channel_sources(channel, base):
         if kind == PARQUET:

@@ -100,7 +100,7 @@ def train(env):
         raise ClientError(f'No data in training channel path {env.channels["train"].directory} on {env.current_host}{shard}')
     validation_data = None
     if 'validation' in env.channels:
-        validation_data = data.read_channel(env.channels['validation'], base, csv_weights)
+        validation_data = data.read_channel(env.channels['validation'], base, csv_weights, env.channels['train'].content_type)
         if validation_data is None:
             raise ClientError(f'No data in validation channel path {env.channels["validation"].directory}')
         data.align(train_data, validation_data)
