@@ -220,6 +220,19 @@ class TrainServeTest(unittest.TestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertIn('Read 50 training rows and 20 validation rows', result.stderr)
 
+    def test_sigterm_saves_the_model_with_save_model_on_termination(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            _base(tmp, {'num_round': '100000', 'save_model_on_termination': 'true', 'max_depth': '2'}, _binary_rows(200, 9))
+            env = dict(os.environ, SAGEMAKER_BASE_DIR=tmp, PYTHONPATH=ROOT, PYTHONUNBUFFERED='1')
+            process = subprocess.Popen([sys.executable, '-m', 'salvia_algorithms.xgboost', 'train'], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.assertTrue(process.stdout.readline().startswith('[0]'))  # training is under way
+            process.terminate()
+            _, err = process.communicate(timeout=60)
+            self.assertEqual(process.returncode, 0, err)
+            self.assertIn('save_model_on_termination', err)
+            rounds = xgboost.Booster(model_file=os.path.join(tmp, 'model', 'xgboost-model')).num_boosted_rounds()
+            self.assertTrue(0 < rounds < 100000, rounds)
+
     def test_multi_model_server(self):
         from salvia_algorithms.serving import make_server
         from salvia_algorithms.xgboost.inference import XGBoostHandler

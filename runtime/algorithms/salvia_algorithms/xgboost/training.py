@@ -64,6 +64,29 @@ class PrintEvaluation:
         return _Print()
 
 
+class StopOnSigterm:
+    """With ``save_model_on_termination=true``: SIGTERM (StopTrainingJob, MaxRuntimeInSeconds)
+    ends training after the current round, and the model trained so far is saved as usual."""
+
+    def __new__(cls):
+        import signal  # noqa: PLC0415
+
+        import xgboost  # noqa: PLC0415
+
+        class _Stop(xgboost.callback.TrainingCallback):
+            requested = False
+
+            def after_iteration(self, model, epoch, evals_log):  # noqa: ARG002
+                return _Stop.requested
+
+        def request(signum, frame):  # noqa: ARG001
+            _Stop.requested = True
+            _log('SIGTERM: stopping after this round and saving the model (save_model_on_termination)')
+
+        signal.signal(signal.SIGTERM, request)
+        return _Stop()
+
+
 def _dmatrix(xgboost, channel_data):
     matrix = xgboost.DMatrix(channel_data.features, label=channel_data.labels, weight=channel_data.weights, missing=float('nan'))
     if channel_data.groups:
@@ -135,6 +158,8 @@ def _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvali
     callbacks = [PrintEvaluation(last_round + 1)] if is_master else []
     if env.checkpoint_dir and is_master:
         callbacks.append(checkpoints.saver(env.checkpoint_dir, start=last_round + 1))
+    if values.get('save_model_on_termination') == 'true' and is_master:
+        callbacks.append(StopOnSigterm())
     if resume_from:
         _log(f'Resuming from checkpoint {resume_from} (round {last_round}); {max(0, num_round - last_round - 1)} rounds to go')
     remaining = num_round - (last_round + 1)
@@ -168,9 +193,9 @@ def _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvali
             raise ClientError(f'XGBoost rejected the input: {_strip_location(detail)}') from None
         raise contract.AlgorithmError(f'XGB train call failed with exception: {_strip_location(text)}') from None
     if not is_master:
-        _log(f'Trained {num_round} rounds in {time.time() - started:.2f}s; the first instance saves the model')
+        _log(f'Trained {booster.num_boosted_rounds()} rounds in {time.time() - started:.2f}s; the first instance saves the model')
         return
     booster.save_model(model_path)
     if values.get('early_stopping_rounds') and dvalidation is not None:
         _log(f'Best iteration: {booster.best_iteration} (best score {booster.best_score})')
-    _log(f'Trained {num_round} rounds in {time.time() - started:.2f}s; model saved to {model_path}')
+    _log(f'Trained {booster.num_boosted_rounds()} rounds in {time.time() - started:.2f}s; model saved to {model_path}')
