@@ -13,7 +13,8 @@ Multi-model mode (``SAGEMAKER_MULTI_MODEL=true``): POST /models {"model_name","u
 
 Environment: SAGEMAKER_BIND_TO_PORT (default 8080), SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT (used when
 a request has no Accept or ``*/*``), SAGEMAKER_MODEL_SERVER_WORKERS (reported as
-MaxConcurrentTransforms), SAGEMAKER_MULTI_MODEL.
+MaxConcurrentTransforms), SAGEMAKER_MULTI_MODEL, SAGEMAKER_MAX_REQUEST_SIZE (bytes, default 1 GiB;
+larger bodies get 413), SALVIA_SERVING_ACCESS_LOG (any value: one stderr line per request).
 
 Handler interface (any object with these attributes; a module works too)::
 

@@ -45,6 +45,8 @@ class _Server(ThreadingHTTPServer):
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     server_version = 'salvia-model-server'
+    # an idle keep-alive connection is closed after this many seconds (frees its thread)
+    timeout = 600
 
     def log_message(self, format, *args):  # noqa: A002 - stdlib signature
         if os.environ.get('SALVIA_SERVING_ACCESS_LOG'):
