@@ -51,6 +51,7 @@ interface Report {
   ranges: Record<string, string>;
   write: string;
   mount: string[];
+  listings?: Record<string, string[]>;
 }
 
 /** Mount points at or below `dir` in this (the host's) mount namespace. */
@@ -113,6 +114,8 @@ describe('training with FastFile channels', { skip: sandboxSkipReason() || fuseS
     await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'data/sub/small.bin', Body: small }));
     await put(env, 'data/a.txt', 'alpha\n');
     await put(env, 'other/x.txt', 'not in the channel\n');
+    await put(env, 'other/x.txt.old', 'older\n');
+    await put(env, 'other/y.txt', 'y\n');
   });
   after(async () => {
     await env?.close();
@@ -129,6 +132,28 @@ describe('training with FastFile channels', { skip: sandboxSkipReason() || fuseS
     assert.deepEqual(seen.mount, ['fuse.rclone']);
     assert.deepEqual(mountsBelow(jobDir('ff-whole')), []);
     assert.deepEqual(processesNaming(jobDir('ff-whole')), []);
+  });
+
+  it('shows what File mode would: one object for a URI naming it, names starting with a partial prefix; nothing there is a ClientError', async () => {
+    await createJob(
+      env,
+      jobRequest(env, 'ff-uris', 'ff-reader', {
+        InputDataConfig: [
+          fastFile(`s3://${env.bucket}/data/a.txt`),
+          { ...fastFile(`s3://${env.bucket}/other/x.txt`), ChannelName: 'exact' },
+          { ...fastFile(`s3://${env.bucket}/other/x`), ChannelName: 'partial' },
+        ],
+      }),
+    );
+    const job = await waitForEnd(env, 'ff-uris');
+    assert.equal(job.TrainingJobStatus, 'Completed', job.FailureReason);
+    const seen = await report('ff-uris');
+    assert.deepEqual(seen.files, { 'a.txt': sha(Buffer.from('alpha\n')) });
+    assert.deepEqual(seen.listings, { exact: ['x.txt'], partial: ['x.txt', 'x.txt.old'] });
+    await createJob(env, jobRequest(env, 'ff-empty', 'ff-reader', { InputDataConfig: [fastFile(`s3://${env.bucket}/nothing/`)] }));
+    const empty = await waitForEnd(env, 'ff-empty');
+    assert.equal(empty.TrainingJobStatus, 'Failed');
+    assert.match(empty.FailureReason ?? '', /^ClientError: No S3 objects found under S3 URL "s3:\/\/fastfile-e2e\/nothing\/"/);
   });
 
   it('fetches only the ranges a random-access reader reads', async () => {

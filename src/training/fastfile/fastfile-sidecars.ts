@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { SidecarLaunch } from '../../executors/index.js';
 import type { ObjectStore } from '../../objectstore/index.js';
-import { listChannelObjects, parseS3Uri, prefixDirectory, shardObjects } from '../data/index.js';
+import { ChannelError, listChannelObjects, parseS3Uri, prefixDirectory, shardObjects } from '../data/index.js';
 import { instanceDir } from '../job-layout.js';
 import type { SidecarS3Access } from '../sidecar-s3.js';
 import type { TrainingJobSpec } from '../training-job-record.js';
@@ -45,7 +45,7 @@ export interface FastFileOptions {
  * after it is stopped. Files appear at their key minus the S3Uri's prefix up to its last `/`, as in
  * File mode. ShardedByS3Key over several instances lists the prefix now and shows each instance
  * only its shard. Throws FastFileUnavailable (→ ClientError) when FUSE or rclone is missing — never
- * falling back to a download — and ChannelError when a sharded prefix holds no object.
+ * falling back to a download — and ChannelError (→ ClientError) when nothing is under the S3Uri.
  */
 export async function fastFileSidecars(spec: TrainingJobSpec, options: FastFileOptions): Promise<SidecarLaunch[]> {
   const channels = (spec.InputDataConfig ?? []).filter((channel) => isFastFileChannel(spec, channel));
@@ -67,6 +67,18 @@ export async function fastFileSidecars(spec: TrainingJobSpec, options: FastFileO
     const uri = source?.S3Uri as string;
     const { bucket, key } = parseS3Uri(uri);
     const directory = prefixDirectory(key);
+    // As File mode: nothing under the URI is a ClientError, and a URI naming one object shows that object only.
+    if ((await options.objectStore.listObjects(bucket, { prefix: key, maxKeys: 1 })).objects.length === 0)
+      throw new ChannelError(
+        'NoObjects',
+        `No S3 objects found under S3 URL "${uri}" given in input data source. Please ensure that the bucket exists, that objects exist under that S3 prefix, and that the role has "s3:ListBucket" permissions on bucket "${bucket}".`,
+      );
+    const exactName =
+      key !== directory &&
+      (await options.objectStore.headObject(bucket, key).then(
+        () => true,
+        () => false,
+      ));
     const shards =
       source?.S3DataDistributionType === 'ShardedByS3Key' && options.instanceCount > 1
         ? shardObjects(
@@ -96,6 +108,7 @@ export async function fastFileSidecars(spec: TrainingJobSpec, options: FastFileO
           bucket,
           directory,
           namePrefix: key.slice(directory.length),
+          ...(exactName ? { exactName } : {}),
           mountPoint,
           ...(filesFrom !== undefined ? { filesFrom } : {}),
           ...(options.debug ? { debug: true } : {}),

@@ -26,6 +26,9 @@ describe('rcloneMountArgs', () => {
     assert.deepEqual(valueOf(argv, '--files-from-raw'), ['/j/shard']);
     assert.deepEqual(valueOf(argv, '--log-level'), ['DEBUG']);
     assert.deepEqual(valueOf(argv, '--dump'), ['headers']);
+    assert.deepEqual(valueOf(rcloneMountArgs({ bucket: 'b', directory: 'd/', namePrefix: 'one.csv', exactName: true, mountPoint: '/m' }), '--include'), [
+      '/one.csv',
+    ]);
   });
 });
 

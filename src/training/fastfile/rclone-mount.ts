@@ -10,6 +10,8 @@ export interface RcloneMount {
   readonly directory: string;
   /** The rest of the S3Uri's key after `directory` (a partial name such as `train-0`): only entries starting with it are shown. */
   readonly namePrefix: string;
+  /** `namePrefix` is a whole object's name (an S3Uri naming one object): only that file is shown. */
+  readonly exactName?: boolean;
   /** Host directory to mount on (the instance's input/data/<channel>). */
   readonly mountPoint: string;
   /** A file listing the only paths (relative to the root) to show: the instance's shard. */
@@ -56,7 +58,7 @@ export function rcloneMountArgs(mount: RcloneMount): string[] {
   ];
   if (mount.namePrefix !== '') {
     const name = globLiteral(mount.namePrefix);
-    argv.push('--include', `/${name}*`, '--include', `/${name}*/**`);
+    argv.push(...(mount.exactName ? ['--include', `/${name}`] : ['--include', `/${name}*`, '--include', `/${name}*/**`]));
   }
   if (mount.filesFrom !== undefined) argv.push('--files-from-raw', mount.filesFrom);
   argv.push(...(mount.debug ? ['--log-level', 'DEBUG', '--dump', 'headers'] : ['--log-level', 'NOTICE']));
