@@ -102,6 +102,26 @@ describe('training with file-system channels', () => {
     assert.match(missing.stderr, /ValidationException: File system directory .*nope does not exist or is not a directory/);
   });
 
+  it('/_salvia/filesystems answers bad requests in the AWS JSON error shape', async () => {
+    const call = async (method: string, route: string, body?: string): Promise<{ status: number; json: Record<string, unknown> }> => {
+      const response = await fetch(`${env.server.url}/_salvia/${route}`, { method, ...(body !== undefined ? { body } : {}) });
+      return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+    };
+    assert.deepEqual(await call('PUT', 'filesystems/fs-0123abcd', '{}'), {
+      status: 400,
+      json: { __type: 'ValidationException', message: 'Directory (an absolute path) is required.' },
+    });
+    const notJson = await call('PUT', 'filesystems/fs-0123abcd', 'not json');
+    assert.equal(notJson.status, 400);
+    assert.equal(notJson.json['__type'], 'SerializationException');
+    assert.deepEqual(await call('GET', 'filesystems/fs-0000ffff'), {
+      status: 404,
+      json: { __type: 'ResourceNotFound', message: 'File system fs-0000ffff is not registered.' },
+    });
+    assert.equal((await call('POST', 'filesystems')).status, 405);
+    assert.equal((await call('PATCH', 'filesystems/fs-0123abcd')).status, 405);
+  });
+
   it('rejects unregistered ids, escaping paths and non-File modes at CreateTrainingJob', async () => {
     await salvia(env.server, ['add', 'fs-0123abcd', efs]);
     const create = (name: string, channel: Channel, mode: 'File' | 'FastFile' = 'File') =>
