@@ -275,3 +275,28 @@ describe('FastFile without FUSE tools', () => {
     assert.equal(job.TrainingStartTime, undefined);
   });
 });
+
+describe('FastFile without a sandbox', { skip: fuseSkipReason() }, () => {
+  let env: TrainingEnv;
+
+  before(async () => {
+    env = await trainingEnv('fastfile-nosandbox-e2e', { args: ['--training-sandbox', 'false'] });
+    await addImage(env.server, 'ff-ns-reader', 'fastfile-reader');
+    await put(env, 'data/a.txt', 'alpha\n');
+  });
+  after(async () => {
+    await env?.close();
+    await env?.server.dispose();
+  });
+
+  it('mounts the channel at the instance directory the SM_* paths name', async () => {
+    await createJob(env, jobRequest(env, 'ff-ns', 'ff-ns-reader', { InputDataConfig: [fastFile(`s3://${env.bucket}/data/`)] }));
+    const job = await waitForEnd(env, 'ff-ns');
+    assert.equal(job.TrainingJobStatus, 'Completed', job.FailureReason);
+    const seen = JSON.parse(untarGz(await getBytes(env, 'output/ff-ns/output/model.tar.gz')).get('report-algo-1.json') ?? '{}') as Report;
+    assert.deepEqual(seen.files, { 'a.txt': sha(Buffer.from('alpha\n')) });
+    assert.equal(seen.write, 'EROFS');
+    assert.deepEqual(seen.mount, ['fuse.rclone']);
+    assert.deepEqual(mountsBelow(path.join(env.server.dataDir, 'jobs')), []);
+  });
+});
