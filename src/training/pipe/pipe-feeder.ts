@@ -4,9 +4,10 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { curlAvailable, curlPump, curlSafeKey, objectUrl } from './curl-pump.js';
 import { epochItems } from './epoch-order.js';
 import type { FeederPlan, PipeChannelPlan, PipePart } from './feeder-plan.js';
-import { ObjectSource } from './object-source.js';
+import type { ObjectSource } from './object-source.js';
 import { Prefetcher } from './prefetcher.js';
 import { recordIOFrame, recordIOHeader, recordIOPadding, recordIOParts } from './record-io.js';
 
@@ -140,7 +141,7 @@ async function streamRecordIO(out: FifoWriter, body: Readable, length: number): 
  * next FIFO is created before the current one is closed, so a reader that sees the end of one
  * epoch finds the next pipe already there. A reader closing early ends that epoch.
  */
-async function feedChannel(plan: FeederPlan, channel: PipeChannelPlan, source: ObjectSource): Promise<never> {
+async function feedChannel(plan: FeederPlan, channel: PipeChannelPlan, source: () => Promise<ObjectSource>): Promise<never> {
   const selection = {
     ...(channel.seed !== undefined ? { seed: channel.seed } : {}),
     sharded: channel.sharded,
@@ -150,7 +151,14 @@ async function feedChannel(plan: FeederPlan, channel: PipeChannelPlan, source: O
   for (let epoch = 0; ; epoch++) {
     const fifo = path.join(plan.dataDir, `${channel.name}_${epoch}`);
     const parts = epochItems(channel.items, selection, epoch).flatMap((item) => item.parts);
-    const prefetch = new Prefetcher(source, parts);
+    const objects = plainObjects(channel, parts);
+    if (objects) {
+      const handle = await open(fifo, 'w');
+      if (objects.length > 0) await pumpWithCurl(plan, channel, objects, handle.fd);
+      await nextEpoch(plan, channel, epoch, handle);
+      continue;
+    }
+    const prefetch = new Prefetcher(await source(), parts);
     prefetch.warm(0);
     const handle = await open(fifo, 'w');
     try {
@@ -162,10 +170,43 @@ async function feedChannel(plan: FeederPlan, channel: PipeChannelPlan, source: O
     } finally {
       prefetch.cancel();
     }
-    mkfifo(path.join(plan.dataDir, `${channel.name}_${epoch + 1}`));
-    await handle.close();
-    await unlink(fifo).catch(() => undefined);
+    await nextEpoch(plan, channel, epoch, handle);
   }
+}
+
+/** Creates the next epoch's FIFO, then closes (the reader sees the end) and removes this one. */
+async function nextEpoch(plan: FeederPlan, channel: PipeChannelPlan, epoch: number, handle: FileHandle): Promise<void> {
+  mkfifo(path.join(plan.dataDir, `${channel.name}_${epoch + 1}`));
+  await handle.close();
+  await unlink(path.join(plan.dataDir, `${channel.name}_${epoch}`)).catch(() => undefined);
+}
+
+/**
+ * The epoch's objects when curl can carry it alone: objects only (no augmented-manifest values), no
+ * Gzip or RecordIO framing, keys curl signs exactly as S3 does, curl with SigV4 present; else undefined.
+ */
+function plainObjects(channel: PipeChannelPlan, parts: readonly PipePart[]): Array<{ bucket: string; key: string }> | undefined {
+  if (channel.gzip || channel.recordIO || !curlAvailable()) return undefined;
+  const objects: Array<{ bucket: string; key: string }> = [];
+  for (const part of parts) {
+    if ('text' in part || !curlSafeKey(part.key)) return undefined;
+    objects.push(part);
+  }
+  return objects;
+}
+
+/** Streams plain objects into the FIFO with curl (the bytes bypass node); a failed GET names the channel and object. */
+async function pumpWithCurl(plan: FeederPlan, channel: PipeChannelPlan, objects: ReadonlyArray<{ bucket: string; key: string }>, fd: number): Promise<void> {
+  const urls = objects.map((o) => objectUrl(plan.s3, o.bucket, o.key));
+  const byUrl = new Map(urls.map((url, i) => [url, objects[i] as { bucket: string; key: string }]));
+  const result = await curlPump(plan.s3, urls, fd);
+  if (result.kind !== 'failed') return;
+  const object = result.url !== undefined ? byUrl.get(result.url) : undefined;
+  throw new FeederFailure(
+    object
+      ? `Channel ${channel.name}: the object ${s3Uri(object)} could not be read while streaming it into the pipe: ${result.detail}`
+      : `Channel ${channel.name}: streaming into the pipe failed: ${result.detail}`,
+  );
 }
 
 /**
@@ -174,7 +215,9 @@ async function feedChannel(plan: FeederPlan, channel: PipeChannelPlan, source: O
  * with FeederFailure when an object cannot be read.
  */
 export async function runFeeder(plan: FeederPlan): Promise<never> {
-  const source = new ObjectSource(plan.s3);
+  // The S3 client loads only when a channel needs it (curl carries plain object streams): a faster first record.
+  let client: Promise<ObjectSource> | undefined;
+  const source = (): Promise<ObjectSource> => (client ??= import('./object-source.js').then((m) => new m.ObjectSource(plan.s3)));
   for (const channel of plan.channels) mkfifo(path.join(plan.dataDir, `${channel.name}_0`));
   writeFileSync(plan.readyFile, String(process.pid));
   return Promise.race(plan.channels.map((channel) => feedChannel(plan, channel, source)));
