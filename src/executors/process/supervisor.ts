@@ -103,10 +103,11 @@ export async function runSupervisor(jobDir: string): Promise<number> {
   );
 
   const sidecars = new SidecarSet(spec.sidecars ?? [], files.logs, files.sidecars);
+  // A sidecar failing at any time (not ready, or later) stops the job: before the start no instance runs.
+  sidecars.onFailure(() => terminate());
   sidecars.start();
   const ready = await sidecars.waitReady(() => terminating);
   if (ready === undefined && !terminating) {
-    sidecars.onFailure(() => terminate());
     await Promise.all(spec.instances.map((instance, i) => runInstance(instance, i)));
   }
   writeFileSync(files.instancePids, JSON.stringify(children.map((c) => c.pid ?? null)));
