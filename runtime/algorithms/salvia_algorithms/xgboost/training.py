@@ -147,12 +147,13 @@ def train(env):
     evals = [(dtrain, 'train')] + ([(dvalidation, 'validation')] if dvalidation is not None else [])
 
     with distributed.communicator(env, xgboost) as rank:
-        _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvalidation, evals, started, is_master=rank == 0)
+        _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvalidation, evals, is_master=rank == 0)
 
 
-def _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvalidation, evals, started, is_master):
+def _train_rounds(xgboost, env, values, params, custom, objective, dtrain, dvalidation, evals, is_master):
     """xgboost.train with the container's callbacks, resuming from the newest checkpoint; the
     master saves the model (and the checkpoints)."""
+    started = time.time()
     num_round = values['num_round']
     resume_from, last_round = checkpoints.latest(env.checkpoint_dir)
     callbacks = [PrintEvaluation(last_round + 1)] if is_master else []
