@@ -148,6 +148,31 @@ describe('training channels in Pipe mode', () => {
     assert.notDeepEqual(perEpoch[1], perEpoch[2], 'the seeded shuffle differs between epochs');
   });
 
+  it('signs its GETs: a server that checks SigV4 (--auth) feeds both the curl path and the SDK path', async () => {
+    const authed = await trainingEnv('pipe-auth', { args: ['--auth'] });
+    try {
+      await addImage(authed.server, 'pipe-reader', 'pipe-reader');
+      const data = randomBytes(70_001);
+      await authed.s3.send(new PutObjectCommand({ Bucket: 'pipe-auth', Key: 'in/data.bin', Body: data }));
+      await createJob(authed, {
+        ...jobRequest(authed, 'pipe-auth', 'pipe-reader'),
+        HyperParameters: { epochs: '1' },
+        InputDataConfig: [
+          pipeChannel('plain', 's3://pipe-auth/in/', { InputMode: 'Pipe' }),
+          pipeChannel('wrapped', 's3://pipe-auth/in/', { InputMode: 'Pipe', RecordWrapperType: 'RecordIO' }),
+        ],
+      });
+      const described = await waitForEnd(authed, 'pipe-auth');
+      assert.equal(described.TrainingJobStatus, 'Completed', described.FailureReason);
+      const files = untarGzBytes(await getBytes(authed, 'output/pipe-auth/output/model.tar.gz'));
+      assert.ok(files.get('algo-1/plain-0.bin')?.equals(data));
+      assert.deepEqual(recordIO(files.get('algo-1/wrapped-0.bin') as Buffer), [data]);
+    } finally {
+      await authed.close();
+      await authed.server.dispose();
+    }
+  });
+
   it('fails the job naming the channel and the object when an object disappears while the channel streams', async () => {
     const keys = Array.from({ length: 5 }, (_, i) => `gone/k${i}`);
     for (const key of keys) await putBytes(key, randomBytes(1000));
