@@ -1,4 +1,5 @@
-"""Inference for K-Means models: the serving/ server's handler.
+"""Inference for K-Means models: the serving/ server's handler (the shared invoke flow of
+serving/feature_handler.py).
 
 Requests: text/csv (rows, no label), application/json, application/jsonlines,
 application/x-recordio-protobuf. Responses by Accept (default application/json, or
@@ -12,41 +13,22 @@ number of features / NaN 400 ``Unable to evaluate payload provided: …``.
 
 import numpy as np
 
-from ..contract import ClientError
-from ..formats import CSV, JSON, JSONLINES, RECORDIO_PROTOBUF, UnsupportedContentType, check_feature_dim, decode_request, encode_response
-from ..serving import HttpError, negotiate
+from ..formats import CSV, JSON, JSONLINES, RECORDIO_PROTOBUF
+from ..serving.feature_handler import FeatureMatrixHandler
 from . import model as model_io
 
-ACCEPTS = (JSON, JSONLINES, RECORDIO_PROTOBUF, CSV)
-CONTENT_TYPES = (CSV, JSON, JSONLINES, RECORDIO_PROTOBUF)
 
-
-class KMeansHandler:
+class KMeansHandler(FeatureMatrixHandler):
     """load/invoke for salvia_algorithms.serving."""
+
+    algorithm = 'K-Means'
+    accepts = (JSON, JSONLINES, RECORDIO_PROTOBUF, CSV)
 
     def load(self, model_dir):
         return model_io.load(model_dir)
 
-    def invoke(self, model, body, content_type, accept):
-        media = negotiate(accept, ACCEPTS, JSON)
-        if not body:
-            raise HttpError(204)
-        try:
-            features = decode_request(body, content_type)
-        except UnsupportedContentType:
-            raise HttpError(415, f'Content type {content_type or "(none)"} is not supported by K-Means; use one of: {", ".join(CONTENT_TYPES)}') from None
-        except ClientError as error:
-            raise HttpError(400, f'Unable to evaluate payload provided: {error}') from None
-        if features.shape[0] == 0:
-            raise HttpError(204)
-        try:
-            check_feature_dim(features, model.feature_dim)
-        except ClientError as error:
-            raise HttpError(400, f'Unable to evaluate payload provided: {error}') from None
-        values = features if isinstance(features, np.ndarray) else features.data
-        if not np.isfinite(values).all():
-            raise HttpError(400, 'Unable to evaluate payload provided: the features contain NaN or infinite values')
-        return encode_response(predictions(model, features), media)
+    def predictions(self, model, features):
+        return predictions(model, features)
 
 
 def predictions(model, features):

@@ -1,4 +1,5 @@
-"""Inference for Linear Learner models: the serving/ server's handler.
+"""Inference for Linear Learner models: the serving/ server's handler (the shared invoke flow of
+serving/feature_handler.py).
 
 Requests: text/csv (rows, no label), application/json, application/jsonlines and
 application/x-recordio-protobuf. Responses by Accept (default application/json, or
@@ -10,41 +11,22 @@ per record). Objects: binary ``{"score":0.4,"predicted_label":0}``, multiclass
 
 import numpy as np
 
-from ..contract import ClientError
-from ..formats import JSON, JSONLINES, RECORDIO_PROTOBUF, UnsupportedContentType, check_feature_dim, decode_request, encode_response
-from ..serving import HttpError, negotiate
+from ..formats import JSON, JSONLINES, RECORDIO_PROTOBUF
+from ..serving.feature_handler import FeatureMatrixHandler
 from . import model as model_io
 
-ACCEPTS = (JSON, JSONLINES, RECORDIO_PROTOBUF)
-CONTENT_TYPES = ('text/csv', JSON, JSONLINES, RECORDIO_PROTOBUF)
 
-
-class LinearLearnerHandler:
+class LinearLearnerHandler(FeatureMatrixHandler):
     """load/invoke for salvia_algorithms.serving."""
+
+    algorithm = 'Linear Learner'
+    accepts = (JSON, JSONLINES, RECORDIO_PROTOBUF)
 
     def load(self, model_dir):
         return model_io.load(model_dir)
 
-    def invoke(self, model, body, content_type, accept):
-        media = negotiate(accept, ACCEPTS, JSON)
-        if not body:
-            raise HttpError(204)
-        try:
-            features = decode_request(body, content_type)
-        except UnsupportedContentType:
-            raise HttpError(415, f'Content type {content_type or "(none)"} is not supported by Linear Learner; use one of: {", ".join(CONTENT_TYPES)}') from None
-        except ClientError as error:
-            raise HttpError(400, f'Unable to evaluate payload provided: {error}') from None
-        if features.shape[0] == 0:
-            raise HttpError(204)
-        try:
-            check_feature_dim(features, model.feature_dim)
-        except ClientError as error:
-            raise HttpError(400, f'Unable to evaluate payload provided: {error}') from None
-        values = features.data if hasattr(features, 'data') and not isinstance(features, np.ndarray) else features
-        if not np.isfinite(values).all():
-            raise HttpError(400, 'Unable to evaluate payload provided: the features contain NaN or infinite values')
-        return encode_response(predictions(model, features), media)
+    def predictions(self, model, features):
+        return predictions(model, features)
 
 
 def predictions(model, features):

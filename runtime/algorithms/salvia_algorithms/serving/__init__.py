@@ -36,7 +36,8 @@ Handler interface (any object with these attributes; a module works too)::
         # optional: def execution_parameters(self) -> dict | None   (None → 404)
 
 Helpers for handlers: ``media_type(header) -> (type, params)`` and
-``negotiate(accept, supported, default) -> media type`` (raises 406).
+``negotiate(accept, supported, default) -> media type`` (raises 406); for algorithms whose
+requests are rows of features, subclass ``serving.feature_handler.FeatureMatrixHandler``.
 
 Entry point: ``serve(handler)`` (blocks); tests use ``make_server(handler, port=0, model_dir=…)``.
 """
