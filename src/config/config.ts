@@ -80,6 +80,10 @@ export const configSchema = z.object({
   trainingStopGraceSeconds: z.coerce.number().min(0).default(120),
   /** Run training instances under bubblewrap when it works (real /opt/ml, hostnames, network isolation). */
   trainingSandbox: booleanText.default(true),
+  /** Memory budget of each multi-model endpoint instance's loaded models, in MiB (LRU models are unloaded beyond it); default: the instance type's memory. */
+  multiModelMemoryMib: z.coerce.number().int().positive().optional(),
+  /** Disk space each multi-model endpoint instance may fill with unpacked models, in MiB (unused ones are deleted beyond it). */
+  multiModelDiskMib: z.coerce.number().int().positive().default(10240),
   /** pino log level. */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -129,6 +133,8 @@ const envNames: Record<keyof ConfigInput, string> = {
   trainingGpus: 'SALVIA_TRAINING_GPUS',
   trainingStopGraceSeconds: 'SALVIA_TRAINING_STOP_GRACE_SECONDS',
   trainingSandbox: 'SALVIA_TRAINING_SANDBOX',
+  multiModelMemoryMib: 'SALVIA_MULTI_MODEL_MEMORY_MIB',
+  multiModelDiskMib: 'SALVIA_MULTI_MODEL_DISK_MIB',
 };
 
 /** Thrown when a setting does not parse; the message names the flag or variable. */
