@@ -15,11 +15,11 @@ import numpy as np
 from salvia_algorithms.contract import Channel, ClientError, TrainingEnv
 from salvia_algorithms.formats import write_dense, write_sparse
 from salvia_algorithms.linear_learner import model as model_io
-from salvia_algorithms.linear_learner.log import Log
 from salvia_algorithms.linear_learner.losses import Loss
 from salvia_algorithms.linear_learner.scoring import best_thresholds
 from salvia_algorithms.linear_learner.spec import parse_hyperparameters
-from salvia_algorithms.linear_learner.train import run
+from salvia_algorithms.linear_learner.train import ALGORITHM, run
+from salvia_algorithms.log import AlgorithmLog
 
 METRICS = os.path.join(os.path.dirname(__file__), '..', 'salvia_algorithms', 'linear_learner', 'metrics.json')
 
@@ -51,7 +51,7 @@ class Job:
         self.out = io.StringIO()
 
     def run(self):
-        return run(self.env, Log('algo-1', self.out))
+        return run(self.env, AlgorithmLog(ALGORITHM, 'algo-1', self.out))
 
     def lines(self):
         return self.out.getvalue().splitlines()

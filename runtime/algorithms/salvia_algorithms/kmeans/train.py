@@ -8,8 +8,8 @@ import numpy as np
 from ..contract import ClientError
 from ..formats import CSV, RECORDIO_PROTOBUF, read_channel, require_finite
 from ..hyperparameters import AUTO, parse
+from ..log import AlgorithmLog
 from . import algorithm
-from .log import Log
 from .model import KMeansModel, save
 from .spec import AUTO_EXTRA_CENTER_FACTOR, AUTO_LOCAL_LLOYD_NUM_TRIALS, SPEC
 
@@ -69,7 +69,7 @@ def score(model, features, metrics):
 
 
 def run(env):
-    log = Log(env.current_host)
+    log = AlgorithmLog('AWS/KMeansWebscale', env.current_host)
     log.info(f'Reading provided configuration from hyperparameters.json: {json.dumps(env.hyperparameters, sort_keys=True)}')
     hp = parse(SPEC, env.hyperparameters)
     log.info(f'Final configuration: {json.dumps(hp, sort_keys=True)}')
@@ -116,7 +116,7 @@ def run(env):
         if test.shape[0] == 0:
             log.warning("channel 'test' holds no records; no test scores")
         else:
-            log.scores('test', score(model, test, hp['eval_metrics']))
+            log.scores('test', [(name, value, 'loss') for name, value in score(model, test, hp['eval_metrics'])])
 
     if env.is_master:
         path = save(model, env.model_dir)

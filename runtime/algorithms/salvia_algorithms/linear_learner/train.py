@@ -9,9 +9,9 @@ import numpy as np
 
 from ..contract import ClientError
 from ..hyperparameters import AUTO
+from ..log import AlgorithmLog
 from . import model as model_io
 from .data import check_dataset, read_channel
-from .log import Log
 from .losses import Loss
 from .planning import make_plan
 from .scoring import binary_scores, multiclass_scores, regression_scores
@@ -20,12 +20,14 @@ from .trainer import score_space
 from .trainer import train as train_models
 
 CHANNELS = ('train', 'validation', 'test')
+ALGORITHM = 'Linear Learner'
+"""The Algorithm dimension of the #metrics lines."""
 EVAL_SAMPLE = 20000
 
 
 def run(env, log=None):
     """Trains from a contract.TrainingEnv; raises ClientError for bad input."""
-    log = log or Log(env.current_host)
+    log = log or AlgorithmLog(ALGORITHM, env.current_host)
     started = time.time()
     hp = parse_hyperparameters(env.hyperparameters)
     tuning = '_tuning_objective_metric' in env.hyperparameters
@@ -133,7 +135,6 @@ def run(env, log=None):
     end = time.time()
     log.metrics(
         {'totaltime': (end - started) * 1000.0, 'epochs': float(outcome.epochs_run), 'train_throughput_records_per_second': outcome.records_per_second},
-        {},
         started,
         end,
     )
