@@ -15,6 +15,8 @@ export interface Schema {
   training_metrics: TrainingMetricsTable;
   training_jobs: TrainingJobsTable;
   filesystems: FileSystemsTable;
+  endpoint_configs: EndpointConfigsTable;
+  endpoints: EndpointsTable;
 }
 
 export interface TagsTable {
@@ -101,4 +103,26 @@ export interface FileSystemsTable {
   directory: string;
   /** Epoch milliseconds. */
   creation_time: number;
+}
+
+/** SageMaker endpoint configurations (migration 0008-endpoints); everything but the keys is in `document` (JSON). */
+export interface EndpointConfigsTable {
+  name_lower: string;
+  name: string;
+  arn: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
+  document: string;
+}
+
+/** SageMaker endpoints (migration 0008-endpoints): keys, times and status as columns, the rest in `document` (JSON). */
+export interface EndpointsTable {
+  name_lower: string;
+  name: string;
+  arn: string;
+  /** Epoch milliseconds. */
+  creation_time: number;
+  last_modified_time: number;
+  status: string;
+  document: string;
 }

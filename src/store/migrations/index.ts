@@ -6,6 +6,7 @@ import * as m0004 from './0004-training-metrics.js';
 import * as m0005images from './0005-images.js';
 import * as m0006trainingJobs from './0006-training-jobs.js';
 import * as m0007filesystems from './0007-filesystems.js';
+import * as m0008endpoints from './0008-endpoints.js';
 
 /**
  * Every schema migration, in order. Names sort lexically; add a new file and one line here.
@@ -19,4 +20,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005-images': m0005images,
   '0006-training-jobs': m0006trainingJobs,
   '0007-filesystems': m0007filesystems,
+  '0008-endpoints': m0008endpoints,
 };

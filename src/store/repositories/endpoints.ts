@@ -1,0 +1,118 @@
+import type { Database } from '../database.js';
+import type { EndpointsTable } from '../schema.js';
+import { listPage, type PageRequest } from './list-page.js';
+import { replaceTags, type TagRow } from './tags.js';
+
+/** What the store needs of an endpoint record; the rest is kept as a JSON document. */
+export interface StoredEndpoint {
+  readonly name: string;
+  readonly arn: string;
+  readonly creationTime: number;
+  readonly lastModifiedTime: number;
+  readonly status: string;
+}
+
+function toRecord<T extends StoredEndpoint>(row: EndpointsTable): T {
+  return {
+    ...(JSON.parse(row.document) as object),
+    name: row.name,
+    arn: row.arn,
+    creationTime: Number(row.creation_time),
+    lastModifiedTime: Number(row.last_modified_time),
+    status: row.status,
+  } as T;
+}
+
+function toRow(record: StoredEndpoint): EndpointsTable {
+  const { name, arn, creationTime, lastModifiedTime, status, ...rest } = record;
+  return {
+    name_lower: name.toLowerCase(),
+    name,
+    arn,
+    creation_time: creationTime,
+    last_modified_time: lastModifiedTime,
+    status,
+    document: JSON.stringify(rest),
+  };
+}
+
+/**
+ * Endpoints in the `endpoints` table (names match case-insensitively). Status changes are
+ * compare-and-set on the status column, so two concurrent calls cannot both start an operation.
+ * Implements src/endpoints' EndpointRepository port.
+ */
+export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint> {
+  constructor(private readonly database: Database) {}
+
+  /** Stores a new endpoint and its tags in one transaction; false (nothing stored) if the name is taken. */
+  async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
+    return this.database.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .insertInto('endpoints')
+        .values(toRow(record))
+        .onConflict((oc) => oc.column('name_lower').doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+      await replaceTags(trx, record.arn, tags);
+      return true;
+    });
+  }
+
+  /**
+   * Replaces the endpoint's record if its stored status is one of `expectedStatuses`; false (nothing
+   * changed) if it is not, or the endpoint is gone.
+   */
+  async replace(record: T, expectedStatuses: readonly string[]): Promise<boolean> {
+    if (expectedStatuses.length === 0) return false;
+    const { name_lower, ...row } = toRow(record);
+    const result = await this.database.db
+      .updateTable('endpoints')
+      .set(row)
+      .where('name_lower', '=', name_lower)
+      .where('status', 'in', expectedStatuses)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  async get(name: string): Promise<T | undefined> {
+    const row = await this.database.db.selectFrom('endpoints').selectAll().where('name_lower', '=', name.toLowerCase()).executeTakeFirst();
+    return row ? toRecord<T>(row) : undefined;
+  }
+
+  /** Endpoints whose status is one of `statuses`, oldest first (recovery after a restart). */
+  async withStatus(statuses: readonly string[]): Promise<T[]> {
+    if (statuses.length === 0) return [];
+    const rows = await this.database.db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('status', 'in', statuses)
+      .orderBy('creation_time', 'asc')
+      .orderBy('name_lower', 'asc')
+      .execute();
+    return rows.map((row) => toRecord<T>(row));
+  }
+
+  async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
+    const page = await listPage(this.database, this.database.db.selectFrom('endpoints').selectAll(), request, {
+      nameLower: 'name_lower',
+      creationTime: 'creation_time',
+      lastModifiedTime: 'last_modified_time',
+      status: 'status',
+      sortColumns: { name: 'name_lower', creationTime: 'creation_time', status: 'status' },
+      textColumns: ['status'],
+    });
+    const items = page.rows.map((row) => toRecord<T>(row));
+    return page.next ? { items, next: page.next } : { items };
+  }
+
+  /** Deletes the endpoint if its status is one of `expectedStatuses`; false otherwise. */
+  async delete(name: string, expectedStatuses: readonly string[]): Promise<boolean> {
+    if (expectedStatuses.length === 0) return false;
+    const result = await this.database.db
+      .deleteFrom('endpoints')
+      .where('name_lower', '=', name.toLowerCase())
+      .where('status', 'in', expectedStatuses)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+}
