@@ -11,7 +11,7 @@ from . import content_type as ct
 from . import recordio
 from .csv import parse_csv, read_csv
 from .dataset import Dataset, empty_dataset
-from .libsvm import parse_libsvm, read_libsvm
+from .libsvm import parse_libsvm
 from .record_pb import read_recordio_protobuf
 
 # How long a Pipe-mode channel waits for its first FIFO (the platform's feeder creates it).
@@ -32,19 +32,21 @@ def _channel_sources(channel):
     return [(f'{channel.name}/{os.path.relpath(p, channel.directory)}', p) for p in channel.files()]
 
 
+def _unsupported(content_type, source):
+    return ClientError(f'{source}: content type {content_type.raw or content_type.media_type!r} is not supported')
+
+
 def read_file(path, content_type, label_size=1, source=None):
     """One file as a Dataset by media type (a ContentType). ``label_size`` applies to CSV
     (the content type's own ``label_size`` parameter wins)."""
     source = source or path
     kind = content_type.media_type
-    if kind == ct.CSV:
+    if kind == ct.CSV:  # read line by line rather than whole
         return read_csv(path, content_type.label_size(label_size), source)
-    if kind == ct.LIBSVM:
-        return read_libsvm(path, source)
-    if kind == ct.RECORDIO_PROTOBUF:
-        with open(path, 'rb') as f:
-            return read_recordio_protobuf(f.read(), source)
-    raise ClientError(f'{source}: content type {content_type.raw or kind!r} is not supported')
+    if kind not in (ct.LIBSVM, ct.RECORDIO_PROTOBUF):
+        raise _unsupported(content_type, source)
+    with open(path, 'rb') as f:
+        return read_bytes(f.read(), content_type, label_size, source)
 
 
 def read_bytes(data, content_type, label_size=1, source='input'):
@@ -56,7 +58,7 @@ def read_bytes(data, content_type, label_size=1, source='input'):
         return parse_libsvm(data, source)
     if kind == ct.RECORDIO_PROTOBUF:
         return read_recordio_protobuf(data, source)
-    raise ClientError(f'{source}: content type {content_type.raw or kind!r} is not supported')
+    raise _unsupported(content_type, source)
 
 
 def read_source(path, content_type, label_size=1, source=None, record_wrapper='None'):
