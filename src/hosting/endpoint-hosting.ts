@@ -26,6 +26,8 @@ export interface VariantPlan {
   instanceCount: number;
   instanceType: string;
   weight: number;
+  /** ContainerStartupHealthCheckTimeoutInSeconds: how long /ping may take to answer 200 (default: the hosting config's, 600 s). */
+  startupTimeoutSeconds?: number;
 }
 
 /** What to deploy for an endpoint: one endpoint config's variants. */

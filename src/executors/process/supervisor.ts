@@ -9,7 +9,7 @@ import { SidecarSet } from './sidecars.js';
 /** How long sidecars get between SIGTERM and SIGKILL at the end of a job. */
 const sidecarGraceMs = 5000;
 
-function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+export function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
   if (pid === undefined) return;
   try {
     process.kill(-pid, signal);
@@ -19,7 +19,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 }
 
 /** Processes of process group `pgid` other than its leader (Linux /proc). */
-function groupMembers(pgid: number): number[] {
+export function groupMembers(pgid: number): number[] {
   const members: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry) || Number(entry) === pgid) continue;
@@ -39,7 +39,7 @@ function groupMembers(pgid: number): number[] {
  * SIGTERM and then SIGKILLs its child (--die-with-parent): the program would get no grace
  * period. So the signal goes to the other members of the group (the program and its children).
  */
-function terminateInstance(pid: number | undefined, sandboxed: boolean): void {
+export function terminateInstance(pid: number | undefined, sandboxed: boolean): void {
   if (pid === undefined) return;
   if (!sandboxed) return killGroup(pid, 'SIGTERM');
   for (const member of groupMembers(pid)) {

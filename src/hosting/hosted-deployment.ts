@@ -1,0 +1,125 @@
+import type { LogStreamWriter } from '../logs/index.js';
+import type { HostedContainer, VariantPlan } from './endpoint-hosting.js';
+import type { ModelServer } from './model-server.js';
+import type { Balanced, Weighted } from './traffic.js';
+
+/** One running instance of a production variant: a model server per container (several: a serial inference pipeline). */
+export class HostedInstance implements Balanced {
+  /** Requests forwarded to this instance and not answered yet. */
+  outstanding = 0;
+
+  constructor(
+    /** `i-<17 hex>`, as EC2 instance ids look. */
+    readonly id: string,
+    readonly variantName: string,
+    /** Host directory holding one /opt/ml per container (`c0`, `c1` …). */
+    readonly dir: string,
+    /** In pipeline order. */
+    readonly servers: readonly ModelServer[],
+    private readonly logs: readonly LogStreamWriter[],
+  ) {}
+
+  /** Every container answered /ping and none has exited since. */
+  get ready(): boolean {
+    return this.servers.every((server) => server.ready);
+  }
+
+  /** Host directory that is container `index`'s /opt/ml. */
+  optMlDir(index = 0): string {
+    return `${this.dir}/c${index}`;
+  }
+
+  /** Stops every container (SIGTERM, SIGKILL after `graceMs`) and flushes their logs. */
+  async stop(graceMs?: number): Promise<void> {
+    await Promise.all(this.servers.map((server) => server.stop(graceMs)));
+    await Promise.all(this.logs.map((log) => log.close().catch(() => undefined)));
+  }
+}
+
+/** A production variant of a deployment: its weight and instances. */
+export class HostedVariant implements Weighted {
+  weight: number;
+  instances: HostedInstance[] = [];
+  /** Where the next least-outstanding search starts (round-robin among equally idle instances). */
+  cursor = 0;
+
+  constructor(readonly plan: VariantPlan) {
+    this.weight = plan.weight;
+  }
+
+  get name(): string {
+    return this.plan.variantName;
+  }
+
+  /** Mode MultiModel (TargetModel required). */
+  get multiModel(): boolean {
+    return this.plan.containers.some((container) => container.mode === 'MultiModel');
+  }
+
+  /** Instances the variant is meant to have (DesiredInstanceCount). */
+  get instanceCount(): number {
+    return this.instances.length;
+  }
+}
+
+/** How a container is named in errors: `primary` for a single-container model, else its hostname (`container-<n>` by default). */
+export function containerName(containers: readonly HostedContainer[], index: number): string {
+  if (containers.length === 1) return 'primary';
+  return containers[index]?.containerHostname ?? `container-${index + 1}`;
+}
+
+/**
+ * One deployment (what one CreateEndpoint / UpdateEndpoint brought up): its variants, and the number of
+ * requests in flight so that a deployment being replaced can drain before it is stopped.
+ */
+export class Deployment {
+  /** Requests that picked this deployment and have not finished. */
+  inFlight = 0;
+  /** Set by undeploy/close: a deploy still in progress gives up. */
+  cancelled = false;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(
+    readonly endpointName: string,
+    readonly id: string,
+    readonly dir: string,
+    readonly variants: HostedVariant[],
+  ) {}
+
+  /** Every instance of every variant. */
+  instances(): HostedInstance[] {
+    return this.variants.flatMap((variant) => variant.instances);
+  }
+
+  variant(name: string): HostedVariant | undefined {
+    return this.variants.find((variant) => variant.name === name);
+  }
+
+  /** A request starts using this deployment (call synchronously when it is picked). */
+  enter(): void {
+    this.inFlight++;
+  }
+
+  /** A request using this deployment finished (answered or failed). */
+  leave(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Resolves when no request is in flight, or after `timeoutMs` whatever remains. */
+  async drained(timeoutMs: number): Promise<void> {
+    if (this.inFlight === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Stops every instance. */
+  async stop(graceMs?: number): Promise<void> {
+    await Promise.all(this.instances().map((instance) => instance.stop(graceMs)));
+  }
+}

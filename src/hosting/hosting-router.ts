@@ -1,0 +1,221 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type {
+  AsyncInvocationRequest,
+  AsyncInvocationResponse,
+  EndpointRouter,
+  InvocationRequest,
+  InvocationResponse,
+  StreamingInvocationResponse,
+} from '../api/runtime/endpoint-router.js';
+import { NoSuchEndpoint, RuntimeServiceUnavailable, RuntimeValidationError, type AwsError } from '../errors/index.js';
+import { ContainerRequestError, type ContainerResponse } from './container-client.js';
+import { containerName, type Deployment, type HostedInstance, type HostedVariant } from './hosted-deployment.js';
+import { modelConnectionError, modelErrorFromResponse, modelTimeoutError, type EndpointScope } from './model-errors.js';
+import type { ActiveDeployments } from './process-endpoint-hosting.js';
+import { pickLeastOutstanding, pickWeighted } from './traffic.js';
+
+/** Router settings. */
+export interface HostingRouterOptions extends EndpointScope {
+  /** How long a container may take to answer an invocation (SageMaker: 60 s). */
+  readonly invocationTimeoutMs?: number;
+  /** Random numbers in [0, 1) for the weighted variant choice (tests). */
+  readonly random?: () => number;
+}
+
+/** Serves a multi-model variant's request on one of its instances (src/hosting/multi-model). */
+export interface MultiModelRouting {
+  invoke(variant: HostedVariant, targetModel: string, request: ContainerInvocation): Promise<ContainerResponse>;
+}
+
+/** One invocation as sent to a container. */
+export interface ContainerInvocation {
+  readonly body: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
+const customAttributesHeader = 'x-amzn-sagemaker-custom-attributes';
+
+/**
+ * SageMaker Runtime's routing over the active deployments: a variant by TargetVariant or by weight,
+ * an instance by least outstanding requests (a refused connection — a crashed server — tries another),
+ * the request forwarded over kept-alive connections with its body, Content-Type, Accept and
+ * CustomAttributes, through every container of a serial inference pipeline in turn, and the answer
+ * returned with its Content-Type, the variant's name and the container's custom attributes. A
+ * non-2xx answer is ModelError 424, no answer within 60 s ModelError, no ready instance
+ * ServiceUnavailable, an endpoint without active deployment ValidationError NO_SUCH_ENDPOINT.
+ */
+export class HostingRouter implements EndpointRouter {
+  private readonly timeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly deployments: ActiveDeployments,
+    private readonly options: HostingRouterOptions,
+    private readonly multiModel?: MultiModelRouting,
+  ) {
+    this.timeoutMs = options.invocationTimeoutMs ?? 60_000;
+    this.random = options.random ?? Math.random;
+  }
+
+  async invoke(request: InvocationRequest): Promise<InvocationResponse> {
+    const { deployment, variant } = this.route(request);
+    deployment.enter();
+    try {
+      const response = await this.forward(deployment, variant, request);
+      return {
+        body: response.body,
+        contentType: headerText(response.headers, 'content-type') ?? 'application/octet-stream',
+        invokedProductionVariant: variant.name,
+        ...optional('customAttributes', headerText(response.headers, customAttributesHeader)),
+      };
+    } finally {
+      deployment.leave();
+    }
+  }
+
+  async invokeWithResponseStream(request: InvocationRequest): Promise<StreamingInvocationResponse> {
+    const response = await this.invoke(request);
+    const body = response.body;
+    return {
+      parts: (async function* () {
+        if (Buffer.isBuffer(body)) {
+          if (body.length > 0) yield body;
+          return;
+        }
+        for await (const chunk of body) yield chunk as Uint8Array;
+      })(),
+      contentType: response.contentType,
+      invokedProductionVariant: response.invokedProductionVariant,
+      ...optional('customAttributes', response.customAttributes),
+    };
+  }
+
+  async invokeAsync(request: AsyncInvocationRequest): Promise<AsyncInvocationResponse> {
+    if (!this.deployments.active(request.endpointName)) throw new NoSuchEndpoint(request.endpointName, this.options.accountId);
+    throw new RuntimeValidationError(`Endpoint ${request.endpointName} of account ${this.options.accountId} is not configured for asynchronous inference.`);
+  }
+
+  /** The deployment and variant for a request; throws the runtime's ValidationErrors. */
+  private route(request: InvocationRequest): { deployment: Deployment; variant: HostedVariant } {
+    const deployment = this.deployments.active(request.endpointName);
+    if (!deployment) throw new NoSuchEndpoint(request.endpointName, this.options.accountId);
+    let variant: HostedVariant | undefined;
+    if (request.targetVariant !== undefined) {
+      variant = deployment.variant(request.targetVariant);
+      if (!variant) {
+        throw new RuntimeValidationError(
+          `The variant ${request.targetVariant} does not exist for endpoint ${request.endpointName} of account ${this.options.accountId}. ` +
+            `Valid variants: ${deployment.variants.map((v) => v.name).join(', ')}.`,
+        );
+      }
+    } else {
+      variant = pickWeighted(deployment.variants, this.random());
+      if (!variant) throw new RuntimeServiceUnavailable();
+    }
+    if (request.targetModel !== undefined && !variant.multiModel) {
+      throw new RuntimeValidationError(
+        `Endpoint ${request.endpointName} is not a multi-model endpoint and does not support target model header.`,
+        'TARGET_MODEL_HEADER_NOT_SUPPORTED',
+      );
+    }
+    return { deployment, variant };
+  }
+
+  private async forward(deployment: Deployment, variant: HostedVariant, request: InvocationRequest): Promise<ContainerResponse> {
+    const deadline = Date.now() + this.timeoutMs;
+    const containers = variant.plan.containers;
+    if (variant.multiModel) {
+      if (!this.multiModel) throw new RuntimeServiceUnavailable('Multi-model endpoints are not available on this server.');
+      if (request.targetModel === undefined) throw new RuntimeValidationError(`Request ${request.inferenceId ?? 'without id'} is missing a target model header.`);
+      const response = await this.multiModel
+        .invoke(variant, request.targetModel, { body: request.body, headers: firstHeaders(request), timeoutMs: this.timeoutMs })
+        .catch((error: unknown) => Promise.reject(this.failure(deployment, containerName(containers, 0), error)));
+      return this.checked(deployment, containerName(containers, 0), response);
+    }
+    const tried = new Set<HostedInstance>();
+    for (;;) {
+      const instance = pickLeastOutstanding(variant.instances, variant.cursor++ % Math.max(1, variant.instances.length), tried);
+      if (!instance) throw new RuntimeServiceUnavailable();
+      tried.add(instance);
+      instance.outstanding++;
+      try {
+        return await this.chain(deployment, variant, instance, request, deadline);
+      } catch (error) {
+        // nothing listened (the server crashed and is restarting): the request was not delivered, try another instance
+        if (error instanceof RefusedFirst) continue;
+        throw error;
+      } finally {
+        instance.outstanding--;
+      }
+    }
+  }
+
+  /** Sends the request through the instance's containers in order (a serial inference pipeline when several). */
+  private async chain(
+    deployment: Deployment,
+    variant: HostedVariant,
+    instance: HostedInstance,
+    request: InvocationRequest,
+    deadline: number,
+  ): Promise<ContainerResponse> {
+    const count = variant.plan.containers.length;
+    let body = request.body;
+    let contentType = request.contentType;
+    let response: ContainerResponse | undefined;
+    for (let index = 0; index < count; index++) {
+      const server = instance.servers[index];
+      const name = containerName(variant.plan.containers, index);
+      if (!server) throw new RuntimeServiceUnavailable();
+      const last = index === count - 1;
+      const headers: Record<string, string> = {};
+      if (contentType !== undefined) headers['content-type'] = contentType;
+      if (last && request.accept !== undefined) headers['accept'] = request.accept;
+      if (request.customAttributes !== undefined) headers[customAttributesHeader] = request.customAttributes;
+      try {
+        response = await server.client.request({ method: 'POST', path: '/invocations', body, headers, timeoutMs: Math.max(1, deadline - Date.now()) });
+      } catch (error) {
+        if (index === 0 && error instanceof ContainerRequestError && error.kind === 'refused') throw new RefusedFirst();
+        throw this.failure(deployment, name, error);
+      }
+      response = this.checked(deployment, name, response);
+      body = response.body;
+      contentType = headerText(response.headers, 'content-type');
+    }
+    return response as ContainerResponse;
+  }
+
+  /** A 2xx answer as is; any other status as ModelError. */
+  private checked(deployment: Deployment, container: string, response: ContainerResponse): ContainerResponse {
+    if (response.status >= 200 && response.status < 300) return response;
+    throw modelErrorFromResponse(this.options, deployment.endpointName, container, response.status, response.body);
+  }
+
+  /** A failed container request as the runtime error SageMaker gives. */
+  private failure(deployment: Deployment, container: string, error: unknown): AwsError | unknown {
+    if (!(error instanceof ContainerRequestError)) return error;
+    if (error.kind === 'timeout') return modelTimeoutError(this.options, deployment.endpointName, container);
+    return modelConnectionError(this.options, deployment.endpointName, container, error.message);
+  }
+}
+
+/** A single container's headers: Content-Type, Accept, CustomAttributes. */
+function firstHeaders(request: InvocationRequest): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
+  if (request.accept !== undefined) headers['accept'] = request.accept;
+  if (request.customAttributes !== undefined) headers[customAttributesHeader] = request.customAttributes;
+  return headers;
+}
+
+/** Internal: the first container refused the connection (the request was not delivered). */
+class RefusedFirst extends Error {}
+
+function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
+}
