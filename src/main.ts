@@ -15,7 +15,8 @@ import { TagService } from './resources/index.js';
 import { KyselyModelRepository } from './store/repositories/models.js';
 import { KyselyTagRepository } from './store/repositories/tags.js';
 import { createLogsService } from './api/logs/index.js';
-import { NoEndpointsRouter, RuntimeService, createRuntimeHttpService } from './api/runtime/index.js';
+import { RuntimeService, createRuntimeHttpService } from './api/runtime/index.js';
+import { HostingRouter, ProcessEndpointHosting } from './hosting/index.js';
 import { createStsService } from './api/sts/index.js';
 import { createSalviaService } from './api/salvia/index.js';
 import { ImageCatalog } from './images/index.js';
@@ -55,6 +56,10 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const images = new ImageCatalog(config, { repository: new KyselyImageRepository(database) });
   const fileSystems = new FileSystemRegistry({ repository: new KyselyFileSystemRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
+  const hosting = new ProcessEndpointHosting(
+    { dataDir: config.dataDir, region: config.region, sandbox: config.trainingSandbox, baseEnv: config.jobBaseEnv },
+    { objectStore, images, runtimes: new RuntimeEnvironments(config), logs, logger },
+  );
   let training: TrainingService | undefined;
   let listening: (url: string) => void = () => undefined;
   const serverUrl = new Promise<string>((resolve) => (listening = resolve));
@@ -65,7 +70,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     {
       sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
-      runtime: createRuntimeHttpService(new RuntimeService(new NoEndpointsRouter(config.accountId)), { authenticator }),
+      runtime: createRuntimeHttpService(new RuntimeService(new HostingRouter(hosting, { region: config.region, accountId: config.accountId })), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
       s3: createS3Service(config, { objectStore, authenticator }),
       salvia: createSalviaService({ images, fileSystems, authenticator }),
@@ -91,6 +96,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     objectStore,
     async close() {
       await server.close();
+      await hosting.close();
       await training?.close();
       await database.close();
     },
