@@ -97,6 +97,7 @@ describe('ImageCatalog.resolve', () => {
           command: ['/usr/bin/python3', path.join(runtimeDir, 'script_mode', 'train.py')],
           runner: path.join(runtimeDir, 'script_mode', 'train.py'),
           requirements: path.join(runtimeDir, 'requirements', `${framework}.txt`),
+          toolkitPythonPath: path.join(runtimeDir, 'algorithms'),
         },
         uri,
       );
@@ -109,6 +110,10 @@ describe('ImageCatalog.resolve', () => {
     assert.equal(script.kind, 'script-mode');
     assert.equal(script.kind === 'script-mode' && script.framework, 'xgboost');
     assert.deepEqual(await catalog.resolve(uri, { hyperparameters: { num_round: '10' } }), builtin('xgboost'));
+    // Serving: SAGEMAKER_PROGRAM in the model's Environment selects the framework's inference toolkit.
+    const served = await catalog.resolve(uri, { environment: { SAGEMAKER_PROGRAM: 'inference.py' } });
+    assert.equal(served.kind === 'script-mode' && served.framework, 'xgboost');
+    assert.deepEqual(await catalog.resolve(uri, { environment: { SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT: 'text/csv' } }), builtin('xgboost'));
     // The legacy repository has no framework mode.
     assert.deepEqual(
       await catalog.resolve('811284229777.dkr.ecr.us-east-1.amazonaws.com/xgboost:1', { hyperparameters: { sagemaker_program: '"t.py"' } }),

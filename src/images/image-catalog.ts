@@ -20,6 +20,8 @@ export type ResolvedImage =
       runner: string;
       /** Absolute path of the framework's requirements file (`runtime/requirements/<framework>.txt`). */
       requirements?: string;
+      /** PYTHONPATH for `serve` (the inference toolkit, `<runtime>/algorithms`); default: derived from `runner`. */
+      toolkitPythonPath?: string;
     }
   | {
       kind: 'user';
@@ -45,6 +47,8 @@ export interface ImageCatalogConfig {
 export interface ResolveOptions {
   /** The job's hyperparameters: `sagemaker_program` in them makes `sagemaker-xgboost` a framework (script-mode) image, as on SageMaker. */
   readonly hyperparameters?: Readonly<Record<string, string>>;
+  /** A model container's Environment: `SAGEMAKER_PROGRAM` in it makes `sagemaker-xgboost` serve in framework mode (the inference toolkit), as the XGBoost container does. */
+  readonly environment?: Readonly<Record<string, string>>;
   /** If given, a user image must have the executable for it, and a built-in algorithm its interpreter (else ValidationException at create time). */
   readonly purpose?: 'train' | 'serve';
 }
@@ -74,7 +78,7 @@ export class ImageCatalog {
     }
     const framework = frameworkRepositories[repository];
     const builtin = builtinRepositories[repository];
-    if (framework && (!builtin || isScriptModeRequest(options.hyperparameters))) {
+    if (framework && (!builtin || isScriptModeRequest(options.hyperparameters) || Boolean(options.environment?.['SAGEMAKER_PROGRAM']))) {
       const runner = path.join(this.runtimeDir, 'script_mode', 'train.py');
       return {
         kind: 'script-mode',
@@ -82,6 +86,7 @@ export class ImageCatalog {
         command: [this.config.python, runner],
         runner,
         requirements: path.join(this.runtimeDir, 'requirements', `${framework}.txt`),
+        toolkitPythonPath: path.join(this.runtimeDir, 'algorithms'),
       };
     }
     if (builtin) {

@@ -38,6 +38,34 @@ describe('launchFor', () => {
     assert.throws(() => launchFor(image, 'train', { optMl: '/opt/ml' }), /needs the Python environment/);
   });
 
+  it('serves a framework image with the inference toolkit under the same venv, the runtime algorithms on PYTHONPATH', () => {
+    const image: ResolvedImage = {
+      kind: 'script-mode',
+      framework: 'sklearn',
+      command: ['python3', '/r/script_mode/train.py'],
+      runner: '/r/script_mode/train.py',
+      requirements: '/r/requirements/sklearn.txt',
+      toolkitPythonPath: '/r/algorithms',
+    };
+    const python = { python: '/data/runtimes/abc/bin/python', env: { VIRTUAL_ENV: '/data/runtimes/abc' }, binDir: '/data/runtimes/abc/bin' };
+    assert.deepEqual(launchFor(image, 'serve', { python, optMl: '/endpoints/e/i-1' }), {
+      command: ['/data/runtimes/abc/bin/python', '-m', 'salvia_algorithms.inference_toolkit', 'serve'],
+      cwd: '/endpoints/e/i-1',
+      env: {
+        VIRTUAL_ENV: '/data/runtimes/abc',
+        PYTHONPATH: '/r/algorithms',
+        SALVIA_FRAMEWORK: 'sklearn',
+        PYTHONUNBUFFERED: '1',
+        PYTHONDONTWRITEBYTECODE: '1',
+        SAGEMAKER_BASE_DIR: '/endpoints/e/i-1',
+      },
+      pathPrefix: '/data/runtimes/abc/bin',
+    });
+    const { toolkitPythonPath: _, ...withoutPath } = image;
+    assert.equal(launchFor(withoutPath, 'serve', { python, optMl: '/opt/ml' }).env['PYTHONPATH'], '/r/algorithms');
+    assert.throws(() => launchFor(image, 'serve', { optMl: '/opt/ml' }), /needs the Python environment/);
+  });
+
   it('runs a built-in algorithm as <algorithm python> -m salvia_algorithms.<module> train|serve from /opt/ml', () => {
     const image = builtinImage('linear-learner', { python: '/usr/bin/python3', runtimeDir: '/r' });
     assert.deepEqual(launchFor(image, 'train', { optMl: '/jobs/j/algo-1' }), {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ResolvedImage } from './image-catalog.js';
 import type { PythonEnvironment } from './runtime-environments.js';
 
@@ -22,16 +23,34 @@ export interface Launch {
  * A built-in algorithm runs as `<algorithmPython> -m salvia_algorithms.<module> train|serve` with
  * `<runtime>/algorithms` on PYTHONPATH, from `optMl` (so that `-m`'s current-directory entry on
  * sys.path holds nothing but the /opt/ml layout), writing no `__pycache__` into the runtime directory.
- * Throws for serving a framework image.
+ * A framework image's `serve` is the inference toolkit — `<venv python> -m
+ * salvia_algorithms.inference_toolkit serve` with `<runtime>/algorithms` on PYTHONPATH and
+ * SALVIA_FRAMEWORK naming the framework, from `optMl` — under the same environment as its training
+ * (the caller awaits `RuntimeEnvironments.ensure(image.requirements)` first and passes it as `python`;
+ * the caller adds SAGEMAKER_BIND_TO_PORT and the model's Environment, keeping PYTHONPATH).
+ * Throws when a script-mode image is launched without `python`.
  */
 export function launchFor(image: ResolvedImage, purpose: 'train' | 'serve', options: { python?: PythonEnvironment; optMl: string }): Launch {
   switch (image.kind) {
     case 'user':
       return { command: purpose === 'train' ? image.train : image.serve, cwd: image.directory, env: { SAGEMAKER_BASE_DIR: options.optMl } };
     case 'script-mode': {
-      if (purpose !== 'train') throw new Error(`serving ${image.framework} framework images is not implemented yet`);
       const python = options.python;
       if (!python) throw new Error('script mode needs the Python environment from RuntimeEnvironments.ensure(image.requirements)');
+      if (purpose === 'serve')
+        return {
+          command: [python.python, '-m', 'salvia_algorithms.inference_toolkit', 'serve'],
+          cwd: options.optMl,
+          env: {
+            ...python.env,
+            PYTHONPATH: image.toolkitPythonPath ?? path.join(path.dirname(path.dirname(image.runner)), 'algorithms'),
+            SALVIA_FRAMEWORK: image.framework,
+            PYTHONUNBUFFERED: '1',
+            PYTHONDONTWRITEBYTECODE: '1',
+            SAGEMAKER_BASE_DIR: options.optMl,
+          },
+          ...(python.binDir ? { pathPrefix: python.binDir } : {}),
+        };
       return {
         command: [python.python, image.runner],
         env: { ...python.env, SAGEMAKER_BASE_DIR: options.optMl, PYTHONUNBUFFERED: '1' },
