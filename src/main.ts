@@ -6,7 +6,7 @@ import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './store/index.js';
 import type { HttpService } from './api/http-service.js';
 import type { Authenticator } from './api/protocol/authenticator.js';
-import { createSageMakerService, modelOperations, tagOperations } from './api/sagemaker/index.js';
+import { createSageMakerService, modelOperations, tagOperations, type OperationTable } from './api/sagemaker/index.js';
 import { createS3Service } from './api/s3/index.js';
 import { createAuthenticator } from './api/protocol/sigv4.js';
 import { ModelService, type ModelRecord } from './models/index.js';
@@ -27,6 +27,11 @@ import { LogService } from './logs/index.js';
 import { KyselyLogRepository } from './store/repositories/logs.js';
 import { cpus, totalmem } from 'node:os';
 import { trainingOperations } from './api/sagemaker/index.js';
+import { endpointConfigOperations, endpointOperations } from './api/sagemaker/index.js';
+import { EndpointConfigService, EndpointService, type EndpointConfigRecord, type EndpointRecord } from './endpoints/index.js';
+import type { EndpointHosting } from './hosting/index.js';
+import { KyselyEndpointConfigRepository } from './store/repositories/endpoint-configs.js';
+import { KyselyEndpointRepository } from './store/repositories/endpoints.js';
 import { ProcessExecutor } from './executors/index.js';
 import { RuntimeEnvironments } from './images/index.js';
 import { localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
@@ -64,11 +69,17 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   let listening: (url: string) => void = () => undefined;
   const serverUrl = new Promise<string>((resolve) => (listening = resolve));
   const sidecarS3 = (): Promise<SidecarS3Access> => serverUrl.then((url) => sidecarS3Access(config, url));
+  let endpoints: EndpointService | undefined;
+  const endpointsFor = (tags: TagService, models: ModelService): OperationTable[] => {
+    const built = buildEndpoints(config, database, { tags, models, hosting, logger });
+    endpoints = built.endpoints;
+    return [endpointConfigOperations(built.configs), endpointOperations(built.endpoints)];
+  };
   const trainingFor = (tags: TagService): TrainingService =>
     (training = buildTraining(config, database, { tags, objectStore, images, logs, logger, sidecarS3, fileSystems }));
   const server = buildServer(
     {
-      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor }),
+      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, endpointsFor }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
       runtime: createRuntimeHttpService(new RuntimeService(new HostingRouter(hosting, { region: config.region, accountId: config.accountId })), { authenticator }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
@@ -79,6 +90,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   );
   try {
     await training?.start();
+    await endpoints?.start();
     await server.listen({ host: config.host, port: config.port });
   } catch (error) {
     await database.close();
@@ -96,6 +108,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     objectStore,
     async close() {
       await server.close();
+      await endpoints?.close();
       await hosting.close();
       await training?.close();
       await database.close();
@@ -110,7 +123,12 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
 function buildSageMaker(
   config: Config,
   database: Database,
-  ports: { objectStore?: ObjectStore; authenticator?: Authenticator; trainingFor?: (tags: TagService) => TrainingService } = {},
+  ports: {
+    objectStore?: ObjectStore;
+    authenticator?: Authenticator;
+    trainingFor?: (tags: TagService) => TrainingService;
+    endpointsFor?: (tags: TagService, models: ModelService) => OperationTable[];
+  } = {},
 ): HttpService {
   const scope = { region: config.region, accountId: config.accountId };
   const tags = new TagService(new KyselyTagRepository(database));
@@ -121,7 +139,7 @@ function buildSageMaker(
   });
   return createSageMakerService({
     maxBodyBytes: config.maxJsonBodyBytes,
-    operations: [tagOperations(tags), modelOperations(models), ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : [])],
+    operations: [tagOperations(tags), modelOperations(models), ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : []), ...(ports.endpointsFor ? ports.endpointsFor(tags, models) : [])],
     ...(ports.authenticator ? { authenticator: ports.authenticator } : {}),
   });
 }
@@ -183,4 +201,24 @@ function buildTraining(
       logger: deps.logger,
     },
   );
+}
+
+/** Endpoint configurations and endpoints over the metadata database and the hosting data plane. */
+function buildEndpoints(
+  config: Config,
+  database: Database,
+  deps: { tags: TagService; models: ModelService; hosting: EndpointHosting; logger: Logger },
+): { configs: EndpointConfigService; endpoints: EndpointService } {
+  const scope = { region: config.region, accountId: config.accountId };
+  const models = (name: string): Promise<ModelRecord> => deps.models.describe(name);
+  const configs = new EndpointConfigService(scope, { repository: new KyselyEndpointConfigRepository<EndpointConfigRecord>(database), tags: deps.tags, models });
+  const endpoints = new EndpointService(scope, {
+    repository: new KyselyEndpointRepository<EndpointRecord>(database),
+    tags: deps.tags,
+    configs: (name) => configs.describe(name),
+    models,
+    hosting: deps.hosting,
+    logger: deps.logger,
+  });
+  return { configs, endpoints };
 }

@@ -6,5 +6,7 @@ export type { ListInput, ListOptions } from './list-input.js';
 export { encodePageToken, decodePageToken } from './page-token.js';
 export { toRecord, toWire } from './wire-records.js';
 export { modelOperations } from './model-operations.js';
+export { endpointConfigOperations, describeEndpointConfigOutput } from './endpoint-config-operations.js';
+export { endpointOperations, describeEndpointOutput } from './endpoint-operations.js';
 export { tagOperations, tagsFromWire, tagsToWire } from './tag-operations.js';
 export { trainingOperations, describeTrainingJobOutput } from './training-operations.js';

@@ -1,0 +1,63 @@
+import type {
+  CreateEndpointConfigInput,
+  CreateEndpointConfigOutput,
+  DeleteEndpointConfigInput,
+  DescribeEndpointConfigInput,
+  DescribeEndpointConfigOutput,
+  ListEndpointConfigsInput,
+  ListEndpointConfigsOutput,
+} from '@aws-sdk/client-sagemaker';
+import type { EndpointConfigRecord, EndpointConfigService, NewEndpointConfig } from '../../endpoints/index.js';
+import { nextPageToken, parseListInput } from './list-input.js';
+import type { OperationTable } from './operation-table.js';
+import { tagsFromWire } from './tag-operations.js';
+import { toRecord, toWire } from './wire-records.js';
+
+/** DescribeEndpointConfig's output: every stored member back in wire form. */
+export function describeEndpointConfigOutput(config: EndpointConfigRecord): DescribeEndpointConfigOutput {
+  const { name, arn, creationTime, ...rest } = config;
+  return toWire<DescribeEndpointConfigOutput>('DescribeEndpointConfigOutput', {
+    ...rest,
+    endpointConfigName: name,
+    endpointConfigArn: arn,
+    creationTime: new Date(creationTime),
+  }) as DescribeEndpointConfigOutput;
+}
+
+/** CreateEndpointConfig, DescribeEndpointConfig, ListEndpointConfigs and DeleteEndpointConfig over an EndpointConfigService. */
+export function endpointConfigOperations(configs: EndpointConfigService): OperationTable {
+  return {
+    async CreateEndpointConfig(input) {
+      const request = input as unknown as CreateEndpointConfigInput;
+      const { endpointConfigName, tags: _tags, ...rest } = toRecord<Record<string, unknown>>('CreateEndpointConfigInput', input) ?? {};
+      const created = await configs.create({ ...rest, name: endpointConfigName as string } as NewEndpointConfig, tagsFromWire(request.Tags));
+      const output: CreateEndpointConfigOutput = { EndpointConfigArn: created.arn };
+      return output;
+    },
+
+    async DescribeEndpointConfig(input) {
+      const request = input as unknown as DescribeEndpointConfigInput;
+      return describeEndpointConfigOutput(await configs.describe(request.EndpointConfigName as string));
+    },
+
+    async ListEndpointConfigs(input) {
+      const request = parseListInput(input as ListEndpointConfigsInput, {
+        sortFields: { Name: 'name', CreationTime: 'creationTime' },
+        defaultSortBy: 'CreationTime',
+        defaultSortOrder: 'Descending',
+      });
+      const page = await configs.list(request);
+      const output: ListEndpointConfigsOutput = {
+        EndpointConfigs: page.items.map((c) => ({ EndpointConfigName: c.name, EndpointConfigArn: c.arn, CreationTime: new Date(c.creationTime) })),
+        NextToken: nextPageToken(request, page.next),
+      };
+      return output;
+    },
+
+    async DeleteEndpointConfig(input) {
+      const request = input as unknown as DeleteEndpointConfigInput;
+      await configs.delete(request.EndpointConfigName as string);
+      return {};
+    },
+  };
+}

@@ -1,0 +1,12 @@
+export { EndpointConfigService } from './endpoint-config-service.js';
+export type { NewEndpointConfig, EndpointConfigServiceDependencies } from './endpoint-config-service.js';
+export { EndpointService } from './endpoint-service.js';
+export type { EndpointServiceDependencies, EndpointLogger, UpdateOptions } from './endpoint-service.js';
+export { endpointView } from './endpoint-view.js';
+export type { EndpointView, VariantSummary, CurrentVariants } from './endpoint-view.js';
+export { resolveVariants, hostedContainers } from './deployment-plan.js';
+export type { ModelLookup } from './deployment-plan.js';
+export type { EndpointConfigRecord, ProductionVariantRecord, EndpointConfigSortField } from './endpoint-config-record.js';
+export type { EndpointRecord, EndpointStatus, EndpointSortField, DeploymentRecord, DeployedImageRecord, DesiredWeightAndCapacity } from './endpoint-record.js';
+export type { EndpointConfigRepository } from './endpoint-config-repository.js';
+export type { EndpointRepository } from './endpoint-repository.js';
