@@ -56,7 +56,7 @@ export class ContainerClient {
       return (await this.send(request, request.timeoutMs, true, true)) as ContainerResponse;
     } catch (error) {
       if (!(error instanceof RetryableReuse)) throw error;
-      return (await this.send(request, Math.max(1, deadline - Date.now()), true, false)) as ContainerResponse;
+      return (await this.send(request, Math.max(1, deadline - Date.now()), true, false).catch(deliveredMaybe)) as ContainerResponse;
     }
   }
 
@@ -67,12 +67,12 @@ export class ContainerClient {
   async open(request: ContainerRequest): Promise<{ status: number; headers: IncomingHttpHeaders; body: IncomingMessage }> {
     const response = await this.send(request, request.timeoutMs, false, true).catch(async (error: unknown) => {
       if (!(error instanceof RetryableReuse)) throw error;
-      return this.send(request, request.timeoutMs, false, false);
+      return this.send(request, request.timeoutMs, false, false).catch(deliveredMaybe);
     });
     return response as { status: number; headers: IncomingHttpHeaders; body: IncomingMessage };
   }
 
-  /** Closes the pooled connections. */
+  /** Closes the pooled connections (the client stays usable: later requests open new ones). */
   close(): void {
     this.agent.destroy();
   }
@@ -124,6 +124,15 @@ export class ContainerClient {
       req.end(request.body);
     });
   }
+}
+
+/**
+ * The retry after a reset kept-alive connection found nothing listening: the container died, maybe
+ * while handling the request, so the request counts as delivered (`closed`), not as `refused`.
+ */
+function deliveredMaybe(error: unknown): never {
+  if (error instanceof ContainerRequestError && error.kind === 'refused') throw new ContainerRequestError('closed', error.message, { cause: error });
+  throw error;
 }
 
 /** Internal: a reused keep-alive connection was already closed by the container; send again once. */

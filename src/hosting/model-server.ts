@@ -160,6 +160,7 @@ export class ModelServer {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child || this.state === 'stopped' || this.state === 'starting') return;
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    this.client.close();
     if (Date.now() - this.startedAt >= stableRunMs) this.crashes = 0;
     const wait = Math.min(this.options.maxRestartDelayMs ?? 30_000, (this.options.restartDelayMs ?? 1000) * 2 ** this.crashes);
     this.crashes++;
