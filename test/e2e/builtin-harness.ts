@@ -1,6 +1,14 @@
-// Shared set-up for the built-in algorithm e2e tests: a real server, datasets uploaded to its S3,
-// a training job with a SageMaker image URI (or short name) run to its end with the SDK's waiter,
-// and the job's DescribeTrainingJob output plus its model.tar.gz bytes.
+// Shared set-up for the built-in algorithm e2e tests: a real server, datasets written by a fixture
+// script and uploaded to its S3, a training job with a SageMaker image URI (or short name) run to
+// its end with the SDK's waiter, the job's DescribeTrainingJob output plus its model.tar.gz bytes,
+// and the trained model served as the platform serves it.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import { promisify } from 'node:util';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import {
   CreateTrainingJobCommand,
@@ -10,7 +18,8 @@ import {
   type DescribeTrainingJobCommandOutput,
   type MetricDefinition,
 } from '@aws-sdk/client-sagemaker';
-import type { StartOptions } from '../helpers/server-process.js';
+import { algorithmPython, serveModel, type AlgorithmServer, type ServeOptions } from '../helpers/algorithm-server.js';
+import { repoRoot, type StartOptions } from '../helpers/server-process.js';
 import { getBytes, logLines, role, trainingEnv, type TrainingEnv } from './training-harness.js';
 
 export { logLines, type TrainingEnv } from './training-harness.js';
@@ -69,6 +78,8 @@ export interface BuiltinJob {
   readonly maxRuntimeSeconds?: number;
   /** How long the waiter waits, in seconds (default 240). */
   readonly maxWaitSeconds?: number;
+  /** TrainingInputMode (default File). */
+  readonly inputMode?: 'File' | 'Pipe' | 'FastFile';
 }
 
 /** CreateTrainingJob for `job` (channels in the order given). */
@@ -84,7 +95,7 @@ export async function createBuiltinJob(env: TrainingEnv, job: BuiltinJob): Promi
       TrainingJobName: job.name,
       AlgorithmSpecification: {
         TrainingImage: job.image,
-        TrainingInputMode: 'File',
+        TrainingInputMode: job.inputMode ?? 'File',
         ...(job.metricDefinitions ? { MetricDefinitions: [...job.metricDefinitions] } : {}),
       },
       RoleArn: role,
@@ -146,3 +157,114 @@ export async function runFailingJob(env: TrainingEnv, job: BuiltinJob): Promise<
     throw new Error(`training job ${job.name} was expected to fail but ended ${description.TrainingJobStatus}\n--- log ---\n${logs.join('\n')}`);
   return { description, logs };
 }
+
+/** The value of final metric `name` of a job; fails the test when the job has none. */
+export function finalMetric(description: DescribeTrainingJobCommandOutput, name: string): number {
+  const metric = description.FinalMetricDataList?.find((m) => m.MetricName === name);
+  assert.ok(metric?.Value !== undefined, `no final metric ${name} in ${JSON.stringify(description.FinalMetricDataList)}`);
+  return metric.Value;
+}
+
+/**
+ * Runs every job at once; each must fail with a FailureReason that starts `ClientError: ` and
+ * matches its pattern, and print no Python traceback.
+ */
+export async function assertClientErrors(env: TrainingEnv, cases: readonly (readonly [BuiltinJob, RegExp])[]): Promise<void> {
+  const results = await Promise.all(cases.map(([job]) => runFailingJob(env, job)));
+  results.forEach(({ description, logs }, i) => {
+    const [job, pattern] = cases[i] as readonly [BuiltinJob, RegExp];
+    const reason = description.FailureReason ?? '';
+    assert.ok(reason.startsWith('ClientError: '), `${job.name}: ${reason}\n${logs.join('\n')}`);
+    assert.match(reason, pattern, job.name);
+    assert.ok(!logs.some((l) => l.startsWith('Traceback')), `${job.name} printed a traceback`);
+  });
+}
+
+const execFileAsync = promisify(execFile);
+
+/** Runs `<algorithm python> test/fixtures/algorithms/<script> ...args` and resolves with what it printed. */
+export async function runAlgorithmFixture(script: string, args: readonly string[]): Promise<string> {
+  const { stdout } = await execFileAsync(algorithmPython, [path.join(repoRoot, 'test/fixtures/algorithms', script), ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** The datasets a fixture script wrote into its scratch directory. */
+export interface FixtureData {
+  readonly dir: string;
+  /** What the script printed (a JSON manifest, for some). */
+  readonly stdout: string;
+  file(name: string): Buffer;
+  text(name: string): string;
+  json<T>(name: string): T;
+}
+
+/** A suite's server and datasets, valid from its tests and later hooks on. */
+export interface BuiltinSuite {
+  readonly env: BuiltinEnv;
+  readonly data: FixtureData;
+}
+
+/**
+ * Registers hooks on the enclosing describe(): before its tests, `<algorithm python> <script>
+ * ...args <fresh temporary dir>` writes the datasets and a server with `bucket` starts; after
+ * them, both are removed. Throws if a member is read before the hooks ran.
+ */
+export function builtinSuite(bucket: string, script: string, args: readonly string[] = []): BuiltinSuite {
+  let env: BuiltinEnv | undefined;
+  let data: FixtureData | undefined;
+  let dir: string | undefined;
+  before(async () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), `salvia-${bucket}-`));
+    dir = scratch;
+    const stdout = await runAlgorithmFixture(script, [...args, scratch]);
+    const file = (name: string): Buffer => readFileSync(path.join(scratch, name));
+    data = { dir: scratch, stdout, file, text: (name) => file(name).toString('utf8'), json: <T>(name: string) => JSON.parse(file(name).toString('utf8')) as T };
+    env = await builtinEnv(bucket);
+  });
+  after(async () => {
+    await env?.dispose();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error(`builtinSuite(${bucket}) is used before its before() hook ran`);
+    return value;
+  };
+  return {
+    get env() {
+      return ready(env);
+    },
+    get data() {
+      return ready(data);
+    },
+  };
+}
+
+/** Serves `options.modelTarGz` as the platform does, runs `use` with the server and stops it however `use` ends. */
+export async function withServedModel<T>(options: ServeOptions, use: (server: AlgorithmServer) => Promise<T>): Promise<T> {
+  const server = await serveModel(options);
+  try {
+    return await use(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/** The `predictions` list of a JSON inference answer. */
+export const jsonPredictions = <T>(body: string): T[] => (JSON.parse(body) as { predictions: T[] }).predictions;
+
+/** The objects of a JSON Lines answer, one a line. */
+export const jsonLines = <T>(body: string): T[] =>
+  body
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as T);
+
+/** The first `count` rows of CSV text, as numbers. */
+export const csvRows = (csv: string, count: number): number[][] =>
+  csv
+    .trim()
+    .split('\n')
+    .slice(0, count)
+    .map((line) => line.split(',').map(Number));

@@ -3,30 +3,23 @@
 // command the platform runs and checked through its predictions; bad input fails the job with a
 // ClientError naming the problem.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { CreateTrainingJobCommand, type DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
-import { repoRoot } from '../helpers/server-process.js';
-import { getBytes, role, untarGzBytes } from './training-harness.js';
+import { before, describe, it } from 'node:test';
 import {
-  algorithmPython,
-  builtinEnv,
+  assertClientErrors,
+  builtinSuite,
+  csvRows,
+  finalMetric,
   images,
+  jsonLines,
+  jsonPredictions,
   runBuiltinJob,
-  runFailingJob,
-  serveModel,
   uploadDataset,
-  waitForJob,
+  withServedModel,
   type AlgorithmServer,
-  type BuiltinEnv,
   type BuiltinJob,
 } from './builtin-harness.js';
+import { untarGzBytes } from './training-harness.js';
 
-const execFileAsync = promisify(execFile);
 const recordio = 'application/x-recordio-protobuf';
 
 interface Manifest {
@@ -39,16 +32,6 @@ interface Manifest {
 interface Prediction {
   closest_cluster: number;
   distance_to_cluster: number;
-}
-
-let env: BuiltinEnv;
-let dir: string;
-let manifest: Manifest;
-const file = (name: string): Buffer => readFileSync(path.join(dir, name));
-const testLabels = (): number[] => JSON.parse(readFileSync(path.join(dir, 'test-labels.json'), 'utf8')) as number[];
-
-function finalMetric(description: DescribeTrainingJobCommandOutput, name: string): number | undefined {
-  return description.FinalMetricDataList?.find((m) => m.MetricName === name)?.Value;
 }
 
 /** Fraction of rows whose predicted cluster's majority true label is their own label. */
@@ -64,39 +47,36 @@ function purity(clusters: readonly number[], labels: readonly number[]): number 
   return majority / labels.length;
 }
 
-/** Predicts the test rows (CSV, JSON answer) and checks the clusters recover the blobs. */
-async function checkServedClusters(server: AlgorithmServer): Promise<Prediction[]> {
-  const answer = await server.invoke(file('test.csv'), 'text/csv', 'application/json');
-  assert.equal(answer.status, 200, answer.body);
-  assert.match(answer.contentType, /^application\/json/);
-  const predictions = (JSON.parse(answer.body) as { predictions: Prediction[] }).predictions;
-  assert.equal(predictions.length, manifest.test);
-  for (const p of predictions) {
-    assert.ok(Number.isInteger(p.closest_cluster) && p.closest_cluster >= 0 && p.closest_cluster < manifest.k, JSON.stringify(p));
-    assert.ok(p.distance_to_cluster >= 0 && p.distance_to_cluster < 10, JSON.stringify(p)); // std 1.5 in 5 dims
-  }
-  const clusters = predictions.map((p) => p.closest_cluster);
-  assert.equal(new Set(clusters).size, manifest.k);
-  assert.ok(purity(clusters, testLabels()) >= 0.99, `purity ${purity(clusters, testLabels())}`);
-  return predictions;
-}
-
 describe('built-in K-Means', () => {
-  before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'salvia-kmeans-'));
-    const { stdout } = await execFileAsync(algorithmPython, [path.join(repoRoot, 'test/fixtures/algorithms/kmeans_blobs.py'), dir]);
-    manifest = JSON.parse(stdout) as Manifest;
-    env = await builtinEnv('kmeans-e2e');
+  const suite = builtinSuite('kmeans-e2e', 'kmeans_blobs.py');
+  const file = (name: string): Buffer => suite.data.file(name);
+  let manifest: Manifest;
+  before(() => {
+    manifest = JSON.parse(suite.data.stdout) as Manifest;
   });
-  after(async () => {
-    await env?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  });
+
+  /** Predicts the test rows (CSV, JSON answer) and checks the clusters recover the blobs. */
+  async function checkServedClusters(server: AlgorithmServer): Promise<Prediction[]> {
+    const answer = await server.invoke(file('test.csv'), 'text/csv', 'application/json');
+    assert.equal(answer.status, 200, answer.body);
+    assert.match(answer.contentType, /^application\/json/);
+    const predictions = jsonPredictions<Prediction>(answer.body);
+    assert.equal(predictions.length, manifest.test);
+    for (const p of predictions) {
+      assert.ok(Number.isInteger(p.closest_cluster) && p.closest_cluster >= 0 && p.closest_cluster < manifest.k, JSON.stringify(p));
+      assert.ok(p.distance_to_cluster >= 0 && p.distance_to_cluster < 10, JSON.stringify(p)); // std 1.5 in 5 dims
+    }
+    const clusters = predictions.map((p) => p.closest_cluster);
+    assert.equal(new Set(clusters).size, manifest.k);
+    const labels = suite.data.json<number[]>('test-labels.json');
+    assert.ok(purity(clusters, labels) >= 0.99, `purity ${purity(clusters, labels)}`);
+    return predictions;
+  }
 
   it('recordio-protobuf train (sharded, two files) + CSV test: test:msd/test:ssd, clusters recovered when served in every format', async () => {
-    const train = await uploadDataset(env, 'pb/train', { 'train-0.rec': file('train-0.rec'), 'train-1.rec': file('train-1.rec') });
-    const test = await uploadDataset(env, 'pb/test', { 'test.csv': file('test.csv') });
-    const job = await runBuiltinJob(env, {
+    const train = await uploadDataset(suite.env, 'pb/train', { 'train-0.rec': file('train-0.rec'), 'train-1.rec': file('train-1.rec') });
+    const test = await uploadDataset(suite.env, 'pb/test', { 'test.csv': file('test.csv') });
+    const job = await runBuiltinJob(suite.env, {
       name: 'kmeans-recordio',
       image: images.kmeans,
       hyperparameters: { k: String(manifest.k), feature_dim: String(manifest.features), mini_batch_size: '500', eval_metrics: '["msd","ssd"]' },
@@ -109,38 +89,25 @@ describe('built-in K-Means', () => {
     assert.ok(names.includes('test:msd') && names.includes('test:ssd'), names.join(','));
     const msd = finalMetric(job.description, 'test:msd');
     const ssd = finalMetric(job.description, 'test:ssd');
-    assert.ok(msd !== undefined && ssd !== undefined, JSON.stringify(job.description.FinalMetricDataList));
     // Points scatter with std 1.5 in 5 dimensions around their blob's center: msd ≈ 5 × 1.5².
     assert.ok(msd > 5 && msd < 20, `test:msd ${msd}`);
     assert.ok(Math.abs(ssd - msd * manifest.test) / ssd < 1e-3, `ssd ${ssd} vs msd ${msd} × ${manifest.test}`);
     assert.ok(job.logs.some((l) => l.includes("#test_score (algo-1) : ('msd'")));
     assert.deepEqual([...untarGzBytes(job.modelTarGz).keys()], ['model_algo-1']);
 
-    const server = await serveModel({ algorithm: 'kmeans', modelTarGz: job.modelTarGz });
-    try {
+    await withServedModel({ algorithm: 'kmeans', modelTarGz: job.modelTarGz }, async (server) => {
       const predictions = await checkServedClusters(server);
-      const rows = file('test.csv')
-        .toString('utf8')
-        .trim()
-        .split('\n')
-        .slice(0, 5)
-        .map((line) => line.split(',').map(Number));
+      const rows = csvRows(suite.data.text('test.csv'), 5);
 
       const viaJson = await server.invoke(JSON.stringify({ instances: rows.map((features) => ({ features })) }), 'application/json');
       assert.equal(viaJson.status, 200, viaJson.body);
-      assert.deepEqual((JSON.parse(viaJson.body) as { predictions: Prediction[] }).predictions, predictions.slice(0, 5));
+      assert.deepEqual(jsonPredictions<Prediction>(viaJson.body), predictions.slice(0, 5));
 
       const lines = rows.map((features) => JSON.stringify({ data: { features: { values: features } } })).join('\n');
       const viaJsonLines = await server.invoke(lines, 'application/jsonlines', 'application/jsonlines');
       assert.equal(viaJsonLines.status, 200, viaJsonLines.body);
       assert.match(viaJsonLines.contentType, /^application\/jsonlines/);
-      assert.deepEqual(
-        viaJsonLines.body
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as Prediction),
-        predictions.slice(0, 5),
-      );
+      assert.deepEqual(jsonLines<Prediction>(viaJsonLines.body), predictions.slice(0, 5));
 
       const viaRecordio = await server.invoke(file('train-0.rec'), recordio, recordio);
       assert.equal(viaRecordio.status, 200);
@@ -151,82 +118,52 @@ describe('built-in K-Means', () => {
       assert.match(mismatch.body, /Unable to evaluate payload provided: .*3 features.*feature_dim=5/);
       assert.equal((await server.invoke('1,2', 'application/x-image')).status, 415);
       assert.equal((await server.invoke('1,2,3,4,5', 'text/csv', 'text/html')).status, 406);
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it('CSV train (label_size=0), kmeans++, no test channel: no test metrics, clusters recovered when served', async () => {
-    const train = await uploadDataset(env, 'csv/train', { 'train.csv': file('train.csv') });
-    const job = await runBuiltinJob(env, {
+    const train = await uploadDataset(suite.env, 'csv/train', { 'train.csv': file('train.csv') });
+    const job = await runBuiltinJob(suite.env, {
       name: 'kmeans-csv',
       image: 'kmeans',
       hyperparameters: { k: String(manifest.k), feature_dim: String(manifest.features), init_method: 'kmeans++', epochs: '2' },
       channels: { train: { s3Uri: train, contentType: 'text/csv;label_size=0' } },
     });
-    assert.equal(finalMetric(job.description, 'test:msd'), undefined);
-    const server = await serveModel({ algorithm: 'kmeans', modelTarGz: job.modelTarGz });
-    try {
-      await checkServedClusters(server);
-    } finally {
-      await server.close();
-    }
+    assert.equal(
+      job.description.FinalMetricDataList?.find((m) => m.MetricName === 'test:msd'),
+      undefined,
+    );
+    await withServedModel({ algorithm: 'kmeans', modelTarGz: job.modelTarGz }, checkServedClusters);
   });
 
   it('Pipe input mode: recordio-protobuf streamed through the FIFO, two epochs, clusters recovered', async () => {
-    const train = await uploadDataset(env, 'pipe/train', { 'train-0.rec': file('train-0.rec'), 'train-1.rec': file('train-1.rec') });
-    await env.sagemaker.send(
-      new CreateTrainingJobCommand({
-        TrainingJobName: 'kmeans-pipe',
-        AlgorithmSpecification: { TrainingImage: images.kmeans, TrainingInputMode: 'Pipe' },
-        RoleArn: role,
-        HyperParameters: { k: String(manifest.k), feature_dim: String(manifest.features), epochs: '2' },
-        InputDataConfig: [
-          {
-            ChannelName: 'train',
-            ContentType: recordio,
-            DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: train, S3DataDistributionType: 'FullyReplicated' } },
-          },
-        ],
-        OutputDataConfig: { S3OutputPath: `s3://${env.bucket}/output` },
-        ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 1 },
-        StoppingCondition: { MaxRuntimeInSeconds: 300 },
-      }),
-    );
-    const description = await waitForJob(env, 'kmeans-pipe');
-    assert.equal(description.TrainingJobStatus, 'Completed', description.FailureReason);
-    const modelTarGz = await getBytes(env, (description.ModelArtifacts?.S3ModelArtifacts ?? '').replace(`s3://${env.bucket}/`, ''));
-    const server = await serveModel({ algorithm: 'kmeans', modelTarGz });
-    try {
-      await checkServedClusters(server);
-    } finally {
-      await server.close();
-    }
+    const train = await uploadDataset(suite.env, 'pipe/train', { 'train-0.rec': file('train-0.rec'), 'train-1.rec': file('train-1.rec') });
+    const job = await runBuiltinJob(suite.env, {
+      name: 'kmeans-pipe',
+      image: images.kmeans,
+      inputMode: 'Pipe',
+      hyperparameters: { k: String(manifest.k), feature_dim: String(manifest.features), epochs: '2' },
+      channels: { train: { s3Uri: train, contentType: recordio } },
+    });
+    await withServedModel({ algorithm: 'kmeans', modelTarGz: job.modelTarGz }, checkServedClusters);
   });
 
   it('bad input fails the job with a ClientError naming the problem', async () => {
-    const train = await uploadDataset(env, 'bad/train', { 'train-0.rec': file('train-0.rec') });
-    const ragged = await uploadDataset(env, 'bad/ragged', { 'ragged.csv': file('ragged.csv') });
+    const train = await uploadDataset(suite.env, 'bad/train', { 'train-0.rec': file('train-0.rec') });
+    const ragged = await uploadDataset(suite.env, 'bad/ragged', { 'ragged.csv': file('ragged.csv') });
     const job = (name: string, hyperparameters: Record<string, string>, s3Uri = train, contentType = recordio): BuiltinJob => ({
       name,
       image: images.kmeans,
       hyperparameters,
       channels: { train: { s3Uri, contentType } },
     });
-    const cases: [BuiltinJob, RegExp][] = [
+    await assertClientErrors(suite.env, [
       [job('kmeans-bad-no-k', { feature_dim: '5' }), /'k' is a required hyperparameter/],
       [job('kmeans-bad-k-range', { k: '0', feature_dim: '5' }), /Hyperparameter 'k': value 0 is less than the minimum of 1/],
       [job('kmeans-bad-feature-dim', { k: '4', feature_dim: '7' }), /records of channel 'train' have 5 features, but the hyperparameter feature_dim is 7/],
       [job('kmeans-bad-k-rows', { k: '1001', feature_dim: '5' }), /k=1001 is greater than the number of training records \(1000\)/],
       [job('kmeans-bad-ragged', { k: '2', feature_dim: '5' }, ragged, 'text/csv'), /train\/ragged\.csv: line 3 has 4 columns, but line 1 has 5/],
       [job('kmeans-bad-content-type', { k: '2', feature_dim: '5' }, train, 'text/libsvm'), /Content type 'text\/libsvm' of channel 'train' is not supported/],
-    ];
-    const results = await Promise.all(cases.map(([spec]) => runFailingJob(env, spec)));
-    results.forEach(({ description, logs }, i) => {
-      const [spec, pattern] = cases[i] as [BuiltinJob, RegExp];
-      const reason = description.FailureReason ?? '';
-      assert.ok(reason.startsWith('ClientError: '), `${spec.name}: ${reason}\n${logs.join('\n')}`);
-      assert.match(reason, pattern, spec.name);
-    });
+    ]);
   });
 });

@@ -3,29 +3,22 @@
 // job's model.tar.gz is served with the command the platform runs and checked over CSV and JSON;
 // bad input fails the job with a ClientError, or the invocation with a 4xx.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import type { DescribeTrainingJobCommandOutput } from '@aws-sdk/client-sagemaker';
-import { repoRoot } from '../helpers/server-process.js';
-import { untarGzBytes } from './training-harness.js';
+import { before, describe, it } from 'node:test';
 import {
-  algorithmPython,
-  builtinEnv,
+  assertClientErrors,
+  builtinSuite,
+  finalMetric,
   images,
+  jsonLines,
+  runAlgorithmFixture,
   runBuiltinJob,
-  runFailingJob,
-  serveModel,
   uploadDataset,
-  type BuiltinEnv,
-  type ChannelInput,
+  withServedModel,
+  type BuiltinJob,
 } from './builtin-harness.js';
+import { untarGzBytes } from './training-harness.js';
 
-const execFileAsync = promisify(execFile);
-const script = path.join(repoRoot, 'test/fixtures/algorithms/xgboost_digits.py');
+const script = 'xgboost_digits.py';
 const params = { num_round: '25', objective: 'multi:softmax', num_class: '10', max_depth: '4', eta: '0.3', eval_metric: 'merror,mlogloss' };
 
 interface Direct {
@@ -33,40 +26,25 @@ interface Direct {
   predictions: number[];
 }
 
-let env: BuiltinEnv;
-let dir: string;
-let trainUri: string;
-let validationUri: string;
-const text = (name: string): string => readFileSync(path.join(dir, name), 'utf8');
-
-function finalMetric(description: DescribeTrainingJobCommandOutput, name: string): number {
-  const metric = description.FinalMetricDataList?.find((m) => m.MetricName === name);
-  assert.ok(metric?.Value !== undefined, `no final metric ${name} in ${JSON.stringify(description.FinalMetricDataList)}`);
-  return metric.Value;
-}
-
 describe('built-in XGBoost', () => {
+  const suite = builtinSuite('xgboost-e2e', script, ['data']);
+  const text = (name: string): string => suite.data.text(name);
+  let trainUri: string;
+  let validationUri: string;
   before(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'salvia-xgb-'));
-    await execFileAsync(algorithmPython, [script, 'data', dir]);
-    env = await builtinEnv('xgboost-e2e');
-    trainUri = await uploadDataset(env, 'digits/train', { 'train.csv': text('train.csv') });
-    validationUri = await uploadDataset(env, 'digits/validation', { 'validation.csv': text('validation.csv') });
-  });
-  after(async () => {
-    await env?.dispose();
-    rmSync(dir, { recursive: true, force: true });
+    trainUri = await uploadDataset(suite.env, 'digits/train', { 'train.csv': text('train.csv') });
+    validationUri = await uploadDataset(suite.env, 'digits/validation', { 'validation.csv': text('validation.csv') });
   });
 
   it('multi:softmax on digits: the accuracy xgboost reaches directly, predefined metrics, and the same predictions when served', async () => {
     const [job, direct] = await Promise.all([
-      runBuiltinJob(env, {
+      runBuiltinJob(suite.env, {
         name: 'xgb-digits',
         image: images.xgboost,
         hyperparameters: params,
         channels: { train: { s3Uri: trainUri, contentType: 'text/csv' }, validation: { s3Uri: validationUri, contentType: 'text/csv' } },
       }),
-      execFileAsync(algorithmPython, [script, 'direct', dir, JSON.stringify(params)]).then(({ stdout }) => JSON.parse(stdout) as Direct),
+      runAlgorithmFixture(script, ['direct', suite.data.dir, JSON.stringify(params)]).then((stdout) => JSON.parse(stdout) as Direct),
     ]);
     assert.ok(direct.accuracy > 0.9, `xgboost itself reaches ${direct.accuracy}`);
 
@@ -85,8 +63,7 @@ describe('built-in XGBoost', () => {
     assert.deepEqual([...files.keys()], ['xgboost-model']);
     assert.equal(files.get('xgboost-model')?.subarray(0, 4).toString('latin1'), 'binf', 'xgboost binary model format');
 
-    const server = await serveModel({ algorithm: 'xgboost', modelTarGz: job.modelTarGz });
-    try {
+    await withServedModel({ algorithm: 'xgboost', modelTarGz: job.modelTarGz }, async (server) => {
       const labels = JSON.parse(text('test-labels.json')) as number[];
       const csv = await server.invoke(text('test-features.csv'), 'text/csv');
       assert.equal(csv.status, 200, csv.body);
@@ -104,10 +81,7 @@ describe('built-in XGBoost', () => {
       assert.deepEqual(JSON.parse(json.body), { predictions: direct.predictions.slice(0, 5).map((score) => ({ score })) });
       const lines = await server.invoke(rows.join('\n'), 'text/csv', 'application/jsonlines');
       assert.deepEqual(
-        lines.body
-          .trim()
-          .split('\n')
-          .map((l) => JSON.parse(l) as unknown),
+        jsonLines(lines.body),
         direct.predictions.slice(0, 5).map((score) => ({ score })),
       );
 
@@ -122,19 +96,17 @@ describe('built-in XGBoost', () => {
       assert.equal((await server.invoke('', 'text/csv')).status, 204);
       const parameters = await fetch(`${server.url}/execution-parameters`).then((r) => r.json() as Promise<Record<string, unknown>>);
       assert.equal(parameters['BatchStrategy'], 'MULTI_RECORD');
-    } finally {
-      await server.close();
-    }
+    });
   });
 
   it("two instances with ShardedByS3Key train together through xgboost's collective (Rabit) and the first saves the model", async () => {
     const rows = text('train.csv').trim().split('\n');
     const half = Math.ceil(rows.length / 2);
-    const sharded = await uploadDataset(env, 'digits/sharded', {
+    const sharded = await uploadDataset(suite.env, 'digits/sharded', {
       'part-1.csv': rows.slice(0, half).join('\n') + '\n',
       'part-2.csv': rows.slice(half).join('\n') + '\n',
     });
-    const job = await runBuiltinJob(env, {
+    const job = await runBuiltinJob(suite.env, {
       name: 'xgb-distributed',
       image: images.xgboost,
       instanceCount: 2,
@@ -157,37 +129,23 @@ describe('built-in XGBoost', () => {
   });
 
   it('bad input fails the job with a ClientError naming the problem', async () => {
-    const ragged = await uploadDataset(env, 'bad/ragged', { 'train.csv': '1,2,3\n0,4,5\n1,2\n' });
-    const channels = { train: { s3Uri: trainUri, contentType: 'text/csv' } };
-    const cases: { name: string; hyperparameters: Record<string, string>; channels: Record<string, ChannelInput>; expect: RegExp }[] = [
-      {
-        name: 'xgb-no-num-round',
-        hyperparameters: { objective: 'multi:softmax', num_class: '10' },
-        channels,
-        expect: /'num_round' is a required hyperparameter/,
-      },
-      { name: 'xgb-eta-range', hyperparameters: { num_round: '5', eta: '1.5' }, channels, expect: /'eta': value 1\.5 is greater than the maximum of 1/ },
-      { name: 'xgb-no-num-class', hyperparameters: { num_round: '5', objective: 'multi:softprob' }, channels, expect: /num_class/ },
-      {
-        name: 'xgb-ragged',
-        hyperparameters: { num_round: '5' },
-        channels: { train: { s3Uri: ragged, contentType: 'text/csv' } },
-        expect: /train\.csv, line 3: 2 columns, but line 1 has 3 \(ragged CSV\)/,
-      },
-      {
-        name: 'xgb-content-type',
-        hyperparameters: { num_round: '5' },
-        channels: { train: { s3Uri: trainUri, contentType: 'image/png' } },
-        expect: /Content type image\/png is not supported/,
-      },
-    ];
-    const results = await Promise.all(
-      cases.map((c) => runFailingJob(env, { name: c.name, image: 'xgboost', hyperparameters: c.hyperparameters, channels: c.channels })),
-    );
-    results.forEach(({ description }, i) => {
-      const reason = description.FailureReason ?? '';
-      assert.ok(reason.startsWith('ClientError: '), `${cases[i]?.name}: ${reason}`);
-      assert.match(reason, cases[i]?.expect ?? /^$/);
+    const ragged = await uploadDataset(suite.env, 'bad/ragged', { 'train.csv': '1,2,3\n0,4,5\n1,2\n' });
+    const train = { train: { s3Uri: trainUri, contentType: 'text/csv' } };
+    const job = (name: string, hyperparameters: Record<string, string>, channels: BuiltinJob['channels'] = train): BuiltinJob => ({
+      name,
+      image: 'xgboost',
+      hyperparameters,
+      channels,
     });
+    await assertClientErrors(suite.env, [
+      [job('xgb-no-num-round', { objective: 'multi:softmax', num_class: '10' }), /'num_round' is a required hyperparameter/],
+      [job('xgb-eta-range', { num_round: '5', eta: '1.5' }), /'eta': value 1\.5 is greater than the maximum of 1/],
+      [job('xgb-no-num-class', { num_round: '5', objective: 'multi:softprob' }), /num_class/],
+      [
+        job('xgb-ragged', { num_round: '5' }, { train: { s3Uri: ragged, contentType: 'text/csv' } }),
+        /train\.csv, line 3: 2 columns, but line 1 has 3 \(ragged CSV\)/,
+      ],
+      [job('xgb-content-type', { num_round: '5' }, { train: { s3Uri: trainUri, contentType: 'image/png' } }), /Content type image\/png is not supported/],
+    ]);
   });
 });
