@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
-import { builtinImage, launchFor, type BuiltinAlgorithm } from '../../src/images/index.js';
+import { builtinImage, launchFor, type BuiltinAlgorithm, type Launch } from '../../src/images/index.js';
 import { unusedPort } from './free-port.js';
 import { repoRoot } from './server-process.js';
 
@@ -31,7 +31,10 @@ export interface AlgorithmServer {
 }
 
 export interface ServeOptions {
-  readonly algorithm: BuiltinAlgorithm;
+  /** A built-in algorithm, or `launch` for any other image. */
+  readonly algorithm?: BuiltinAlgorithm;
+  /** The launch for the server's /opt/ml stand-in (e.g. `launchFor(<framework image>, 'serve', { python, optMl })`); overrides `algorithm`. */
+  readonly launch?: (optMl: string) => Launch;
   /** The training job's model.tar.gz: its bytes or a path to it. */
   readonly modelTarGz: Buffer | string;
   /** Extra environment (e.g. SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT). */
@@ -62,15 +65,18 @@ export async function serveModel(options: ServeOptions): Promise<AlgorithmServer
     archive = file;
   }
   await execFileAsync('tar', ['-xzf', archive, '-C', modelDir]);
-  const launch = launchFor(builtinImage(options.algorithm, { python: algorithmPython, runtimeDir: path.join(repoRoot, 'runtime') }), 'serve', {
-    optMl: baseDir,
-  });
+  const name = options.algorithm ?? 'framework';
+  const launch = options.launch
+    ? options.launch(baseDir)
+    : launchFor(builtinImage(options.algorithm ?? 'xgboost', { python: algorithmPython, runtimeDir: path.join(repoRoot, 'runtime') }), 'serve', {
+        optMl: baseDir,
+      });
   const port = await unusedPort();
   const [program, ...args] = launch.command;
   const child = spawn(program as string, args, {
     cwd: launch.cwd ?? baseDir,
     env: {
-      PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+      PATH: [launch.pathPrefix, process.env['PATH'] ?? '/usr/bin:/bin'].filter(Boolean).join(':'),
       HOME: process.env['HOME'] ?? baseDir,
       ...launch.env,
       SAGEMAKER_BIND_TO_PORT: String(port),
@@ -101,7 +107,7 @@ export async function serveModel(options: ServeOptions): Promise<AlgorithmServer
   for (;;) {
     if (exited()) {
       await close();
-      throw new Error(`the ${options.algorithm} model server exited (${child.exitCode ?? child.signalCode}) before answering /ping:\n${text}`);
+      throw new Error(`the ${name} model server exited (${child.exitCode ?? child.signalCode}) before answering /ping:\n${text}`);
     }
     const status = await fetch(`${url}/ping`).then(
       (r) => r.status,
@@ -110,7 +116,7 @@ export async function serveModel(options: ServeOptions): Promise<AlgorithmServer
     if (status === 200) break;
     if (Date.now() > deadline) {
       await close();
-      throw new Error(`the ${options.algorithm} model server did not answer /ping with 200 in time (last status ${status}):\n${text}`);
+      throw new Error(`the ${name} model server did not answer /ping with 200 in time (last status ${status}):\n${text}`);
     }
     await delay(50);
   }

@@ -1,0 +1,129 @@
+// A scikit-learn model trained by a real script-mode training job (the platform builds the
+// framework's venv), repacked as the SageMaker Python SDK does (code/inference.py in
+// model.tar.gz), served by the framework inference toolkit through launchFor(<sklearn image>, 'serve')
+// under the same venv the job trained with.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { ImageCatalog, RuntimeEnvironments, launchFor } from '../../src/images/index.js';
+import { openDatabase, type Database } from '../../src/store/index.js';
+import { KyselyImageRepository } from '../../src/store/repositories/images.js';
+import { algorithmPython, serveModel, type AlgorithmServer } from '../helpers/algorithm-server.js';
+import { repoRoot } from '../helpers/server-process.js';
+import { createJob, getBytes, logLines, put, role, sandboxSkipReason, trainingEnv, waitForEnd, type TrainingEnv } from './training-harness.js';
+
+const fixtures = path.join(repoRoot, 'test/fixtures/framework-serving');
+const sklearnImage = '683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3';
+
+/** Rows `label,x0,x1` with label = x0 + x1 > 0, away from the boundary. */
+function trainingCsv(): string {
+  const rows: string[] = [];
+  for (let i = -5; i <= 5; i++) for (let j = -5; j <= 5; j++) if (Math.abs(i + j) >= 2) rows.push(`${i + j > 0 ? 1 : 0},${i},${j}`);
+  return `${rows.join('\n')}\n`;
+}
+
+/** model.tar.gz + code/inference.py, as the SDK repacks a model with an entry_point. */
+function repack(modelTarGz: Buffer, work: string): Buffer {
+  const dir = path.join(work, 'repacked');
+  mkdirSync(path.join(dir, 'code'), { recursive: true });
+  execFileSync('tar', ['-xzf', '-', '-C', dir], { input: modelTarGz });
+  copyFileSync(path.join(fixtures, 'inference.py'), path.join(dir, 'code', 'inference.py'));
+  return execFileSync('tar', ['-czf', '-', '-C', dir, '.']);
+}
+
+describe('framework serving: scikit-learn with a custom inference.py', () => {
+  let env: TrainingEnv;
+  let dataDir: string;
+  let work: string;
+  let database: Database;
+  let server: AlgorithmServer | undefined;
+
+  before(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'salvia-framework-serving-'));
+    work = mkdtempSync(path.join(tmpdir(), 'salvia-framework-serving-work-'));
+    // The framework venv is built by the platform from runtime/requirements/sklearn.txt over this
+    // interpreter (--system-site-packages: Debian's python3-sklearn satisfies it without downloads).
+    env = await trainingEnv('framework-serving', { dataDir, env: { SALVIA_PYTHON: algorithmPython } });
+    const sourcedir = execFileSync('tar', ['-czf', '-', '-C', fixtures, 'train.py']);
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'sk-serve/source/sourcedir.tar.gz', Body: sourcedir }));
+    await put(env, 'data/train/points.csv', trainingCsv());
+    database = await openDatabase({ database: 'sqlite', dataDir: work });
+  });
+  after(async () => {
+    await server?.close();
+    await database?.close();
+    await env?.close();
+    await env?.server.dispose();
+    for (const dir of [dataDir, work]) if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trains with a script-mode job and serves model.tar.gz through the inference toolkit', { skip: sandboxSkipReason(), timeout: 300_000 }, async () => {
+    await createJob(env, {
+      TrainingJobName: 'sk-serve',
+      AlgorithmSpecification: { TrainingImage: sklearnImage, TrainingInputMode: 'File' },
+      HyperParameters: {
+        'inverse-regularization': '10',
+        sagemaker_program: '"train.py"',
+        sagemaker_submit_directory: `"s3://${env.bucket}/sk-serve/source/sourcedir.tar.gz"`,
+      },
+      InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: `s3://${env.bucket}/data/train/` } } }],
+      RoleArn: role,
+      OutputDataConfig: { S3OutputPath: `s3://${env.bucket}` },
+      ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 30 },
+      StoppingCondition: { MaxRuntimeInSeconds: 300 },
+    });
+    const job = await waitForEnd(env, 'sk-serve', 240_000);
+    assert.equal(job.TrainingJobStatus, 'Completed', `${job.FailureReason}\n${(await logLines(env, 'sk-serve')).join('\n')}`);
+    const modelTarGz = repack(await getBytes(env, 'sk-serve/output/model.tar.gz'), work);
+
+    // What hosting does: resolve the image for serving, ensure the framework's environment (the
+    // venv the job built), launch the toolkit.
+    const environment = { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code' };
+    const catalog = new ImageCatalog({ dataDir, python: algorithmPython }, { repository: new KyselyImageRepository(database) });
+    const image = await catalog.resolve(sklearnImage, { purpose: 'serve', environment });
+    assert.equal(image.kind, 'script-mode');
+    const notes: string[] = [];
+    const python = await new RuntimeEnvironments({ dataDir, python: algorithmPython }).ensure(
+      image.kind === 'script-mode' ? image.requirements : undefined,
+      (l) => notes.push(l),
+    );
+    assert.deepEqual(notes, [], 'the environment built for training is reused, not rebuilt');
+    server = await serveModel({ launch: (optMl) => launchFor(image, 'serve', { python, optMl }), modelTarGz, env: environment, readyTimeoutMs: 60_000 });
+
+    const json = await server.invoke(
+      JSON.stringify({
+        instances: [
+          [3, 3],
+          [-3, -2],
+          [2, 0.5],
+          [-1, -2],
+        ],
+      }),
+      'application/json',
+    );
+    assert.equal(json.status, 200, json.body);
+    assert.equal(json.contentType, 'application/json');
+    const answer = JSON.parse(json.body) as { labels: number[]; probabilities: number[] };
+    assert.deepEqual(answer.labels, [1, 0, 1, 0]);
+    answer.probabilities.forEach((p, i) => assert.equal(p > 0.5, answer.labels[i] === 1, `probability ${p} of row ${i}`));
+
+    const csv = await server.invoke('4,1\n-4,-1\n', 'text/csv', 'text/csv');
+    assert.equal(csv.status, 200, csv.body);
+    assert.equal(csv.contentType, 'text/csv');
+    assert.deepEqual(
+      csv.body
+        .trim()
+        .split('\n')
+        .map((line) => line.split(',')[0]),
+      ['1', '0'],
+    );
+
+    const bad = await server.invoke('<x/>', 'application/xml');
+    assert.equal(bad.status, 500);
+    assert.match(bad.body, /inference\.py cannot read content type application\/xml/);
+  });
+});
