@@ -62,7 +62,15 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const fileSystems = new FileSystemRegistry({ repository: new KyselyFileSystemRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   const hosting = new ProcessEndpointHosting(
-    { dataDir: config.dataDir, region: config.region, sandbox: config.trainingSandbox, baseEnv: config.jobBaseEnv },
+    {
+      dataDir: config.dataDir,
+      region: config.region,
+      accountId: config.accountId,
+      sandbox: config.trainingSandbox,
+      baseEnv: config.jobBaseEnv,
+      ...(config.multiModelMemoryMib !== undefined ? { multiModelMemoryMib: config.multiModelMemoryMib } : {}),
+      multiModelDiskMib: config.multiModelDiskMib,
+    },
     { objectStore, images, runtimes: new RuntimeEnvironments(config), logs, logger },
   );
   let training: TrainingService | undefined;

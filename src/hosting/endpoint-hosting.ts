@@ -15,6 +15,8 @@ export interface HostedContainer {
   mode: 'SingleModel' | 'MultiModel';
   /** ContainerHostname of a pipeline container (used in logs / errors). */
   containerHostname?: string;
+  /** MultiModelConfig.ModelCacheSetting (MultiModel only): `Disabled` unloads and deletes a model after each invocation. Default Enabled. */
+  modelCacheSetting?: 'Enabled' | 'Disabled';
 }
 
 /** One production variant of a deployment. */

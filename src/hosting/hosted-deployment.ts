@@ -1,12 +1,15 @@
 import type { LogStreamWriter } from '../logs/index.js';
+import type { MultiModelCandidate, MultiModelInstanceCache } from './multi-model/index.js';
 import type { HostedContainer, VariantPlan } from './endpoint-hosting.js';
 import type { ModelServer } from './model-server.js';
 import type { Balanced, Weighted } from './traffic.js';
 
 /** One running instance of a production variant: a model server per container (several: a serial inference pipeline). */
-export class HostedInstance implements Balanced {
+export class HostedInstance implements Balanced, MultiModelCandidate {
   /** Requests forwarded to this instance and not answered yet. */
   outstanding = 0;
+  /** The model cache of a multi-model instance (its single container's loaded models). */
+  multiModel: MultiModelInstanceCache | undefined;
 
   constructor(
     /** `i-<17 hex>`, as EC2 instance ids look. */
@@ -18,6 +21,16 @@ export class HostedInstance implements Balanced {
     readonly servers: readonly ModelServer[],
     private readonly logs: readonly LogStreamWriter[],
   ) {}
+
+  /** Stable name for multi-model routing (rendezvous hashing): the instance id. */
+  get key(): string {
+    return this.id;
+  }
+
+  /** Whether a multi-model instance has `targetModel` loaded or loading. */
+  holds(targetModel: string): boolean {
+    return this.multiModel?.holds(targetModel) ?? false;
+  }
 
   /** Every container answered /ping and none has exited since. */
   get ready(): boolean {
@@ -31,6 +44,7 @@ export class HostedInstance implements Balanced {
 
   /** Stops every container (SIGTERM, SIGKILL after `graceMs`) and flushes their logs. */
   async stop(graceMs?: number): Promise<void> {
+    this.multiModel?.close();
     await Promise.all(this.servers.map((server) => server.stop(graceMs)));
     await Promise.all(this.logs.map((log) => log.close().catch(() => undefined)));
   }

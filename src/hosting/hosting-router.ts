@@ -12,6 +12,7 @@ import { ContainerRequestError, type ContainerResponse } from './container-clien
 import { containerName, type Deployment, type HostedInstance, type HostedVariant } from './hosted-deployment.js';
 import { modelConnectionError, modelErrorFromResponse, modelTimeoutError, type EndpointScope } from './model-errors.js';
 import type { ActiveDeployments } from './process-endpoint-hosting.js';
+import { chooseInstance, missingTargetModel } from './multi-model/index.js';
 import { pickLeastOutstanding, pickWeighted } from './traffic.js';
 
 /** Router settings. */
@@ -20,18 +21,6 @@ export interface HostingRouterOptions extends EndpointScope {
   readonly invocationTimeoutMs?: number;
   /** Random numbers in [0, 1) for the weighted variant choice (tests). */
   readonly random?: () => number;
-}
-
-/** Serves a multi-model variant's request on one of its instances (src/hosting/multi-model). */
-export interface MultiModelRouting {
-  invoke(variant: HostedVariant, targetModel: string, request: ContainerInvocation): Promise<ContainerResponse>;
-}
-
-/** One invocation as sent to a container. */
-export interface ContainerInvocation {
-  readonly body: Buffer;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly timeoutMs: number;
 }
 
 const customAttributesHeader = 'x-amzn-sagemaker-custom-attributes';
@@ -52,7 +41,6 @@ export class HostingRouter implements EndpointRouter {
   constructor(
     private readonly deployments: ActiveDeployments,
     private readonly options: HostingRouterOptions,
-    private readonly multiModel?: MultiModelRouting,
   ) {
     this.timeoutMs = options.invocationTimeoutMs ?? 60_000;
     this.random = options.random ?? Math.random;
@@ -124,15 +112,7 @@ export class HostingRouter implements EndpointRouter {
 
   private async forward(deployment: Deployment, variant: HostedVariant, request: InvocationRequest): Promise<ContainerResponse> {
     const deadline = Date.now() + this.timeoutMs;
-    const containers = variant.plan.containers;
-    if (variant.multiModel) {
-      if (!this.multiModel) throw new RuntimeServiceUnavailable('Multi-model endpoints are not available on this server.');
-      if (request.targetModel === undefined) throw new RuntimeValidationError(`Request ${request.inferenceId ?? 'without id'} is missing a target model header.`);
-      const response = await this.multiModel
-        .invoke(variant, request.targetModel, { body: request.body, headers: firstHeaders(request), timeoutMs: this.timeoutMs })
-        .catch((error: unknown) => Promise.reject(this.failure(deployment, containerName(containers, 0), error)));
-      return this.checked(deployment, containerName(containers, 0), response);
-    }
+    if (variant.multiModel) return this.forwardMultiModel(deployment, variant, request);
     const tried = new Set<HostedInstance>();
     for (;;) {
       const instance = pickLeastOutstanding(variant.instances, variant.cursor++ % Math.max(1, variant.instances.length), tried);
@@ -145,6 +125,37 @@ export class HostingRouter implements EndpointRouter {
         // nothing listened (the server crashed and is restarting): the request was not delivered, try another instance
         if (error instanceof RefusedFirst) continue;
         throw error;
+      } finally {
+        instance.outstanding--;
+      }
+    }
+  }
+
+  /**
+   * A multi-model variant: the instance that holds TargetModel (or its home by rendezvous hashing)
+   * loads it if needed and invokes it; a refused connection tries another instance.
+   */
+  private async forwardMultiModel(deployment: Deployment, variant: HostedVariant, request: InvocationRequest): Promise<ContainerResponse> {
+    const targetModel = request.targetModel;
+    if (targetModel === undefined) throw missingTargetModel();
+    const name = containerName(variant.plan.containers, 0);
+    const tried = new Set<HostedInstance>();
+    for (;;) {
+      const instance = chooseInstance(variant.instances, targetModel, tried);
+      if (!instance?.multiModel) throw new RuntimeServiceUnavailable();
+      tried.add(instance);
+      instance.outstanding++;
+      try {
+        const response = await instance.multiModel.invoke(targetModel, {
+          body: request.body,
+          ...optional('contentType', request.contentType),
+          ...optional('accept', request.accept),
+          ...optional('customAttributes', request.customAttributes),
+        });
+        return this.checked(deployment, name, response);
+      } catch (error) {
+        if (error instanceof ContainerRequestError && error.kind === 'refused') continue;
+        throw this.failure(deployment, name, error);
       } finally {
         instance.outstanding--;
       }
@@ -197,15 +208,6 @@ export class HostingRouter implements EndpointRouter {
     if (error.kind === 'timeout') return modelTimeoutError(this.options, deployment.endpointName, container);
     return modelConnectionError(this.options, deployment.endpointName, container, error.message);
   }
-}
-
-/** A single container's headers: Content-Type, Accept, CustomAttributes. */
-function firstHeaders(request: InvocationRequest): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-  if (request.accept !== undefined) headers['accept'] = request.accept;
-  if (request.customAttributes !== undefined) headers[customAttributesHeader] = request.customAttributes;
-  return headers;
 }
 
 /** Internal: the first container refused the connection (the request was not delivered). */

@@ -3,7 +3,7 @@ export type { DeploymentPlan, EndpointHosting, HostedContainer, VariantPlan } fr
 export { ProcessEndpointHosting } from './process-endpoint-hosting.js';
 export type { ActiveDeployments, HostingConfig, HostingDeps } from './process-endpoint-hosting.js';
 export { HostingRouter } from './hosting-router.js';
-export type { ContainerInvocation, HostingRouterOptions, MultiModelRouting } from './hosting-router.js';
+export type { HostingRouterOptions } from './hosting-router.js';
 export { Deployment, HostedInstance, HostedVariant } from './hosted-deployment.js';
 export { ContainerClient, ContainerRequestError } from './container-client.js';
 export type { ContainerRequest, ContainerResponse } from './container-client.js';

@@ -8,7 +8,8 @@ import type { ObjectStore } from '../objectstore/index.js';
 import { HostingError, type HostedContainer } from './endpoint-hosting.js';
 import { freePort } from './free-port.js';
 import { containerName, HostedInstance, type HostedVariant } from './hosted-deployment.js';
-import { endpointLogGroup } from './model-errors.js';
+import { endpointLogGroup, type EndpointScope } from './model-errors.js';
+import { memoryBudgetBytes, MultiModelInstanceCache } from './multi-model/index.js';
 import { unpackModelData } from './model-data.js';
 import { ModelServer, ModelServerStartError } from './model-server.js';
 
@@ -35,6 +36,8 @@ export interface LaunchContext {
   readonly startupTimeoutMs: number;
   /** Restart back-off of crashed servers (tests shorten it). */
   readonly restartDelayMs?: number;
+  /** Multi-model instances' model caches: memory budget (default the instance type's memory), disk budget, error scope. */
+  readonly multiModel: { readonly memoryMib?: number; readonly diskMib: number; readonly scope: EndpointScope };
 }
 
 /** `i-` and 17 hex digits, like an EC2 instance id. */
@@ -121,6 +124,20 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
         `The ${name} container for production variant ${variant.name} did not pass the ping health check. ` +
           `Please check CloudWatch logs for this endpoint. (${detail})`,
       );
+    }
+    const multi = prepared[0]?.container;
+    if (multi?.mode === 'MultiModel' && multi.modelDataUrl !== undefined) {
+      instance.multiModel = new MultiModelInstanceCache({
+        objectStore: ctx.objectStore,
+        modelDataUrl: multi.modelDataUrl,
+        container: servers[0] as ModelServer,
+        modelsDir: path.join(instance.optMlDir(0), 'models'),
+        containerModelsDir: ctx.sandbox ? '/opt/ml/models' : path.join(instance.optMlDir(0), 'models'),
+        memoryBudgetBytes: memoryBudgetBytes(variant.plan.instanceType, ctx.multiModel.memoryMib),
+        diskBudgetBytes: ctx.multiModel.diskMib * 1024 * 1024,
+        cacheEnabled: multi.modelCacheSetting !== 'Disabled',
+        errors: { scope: ctx.multiModel.scope, endpointName: ctx.endpointName, container: containerName(variant.plan.containers, 0) },
+      });
     }
     return instance;
   } catch (error) {

@@ -21,7 +21,8 @@ import { ProcessEndpointHosting } from './process-endpoint-hosting.js';
 // A model server with several behaviours chosen by the request body (a test fixture written at set-up):
 // it answers with its model file's text (model/reply.txt), its pid and what it received; "crash" exits,
 // "slow" answers after 3 s, "status:<n>" answers <n> with a message; a "pipe:" prefix is answered as
-// text/csv. REFUSE_START=1 makes it exit 2 before listening.
+// text/csv. REFUSE_START=1 makes it exit 2 before listening. With SAGEMAKER_MULTI_MODEL=true it serves the
+// multi-model API instead (POST/GET/DELETE /models, POST /models/<name>/invoke answering that model's reply.txt).
 const server = `#!/usr/bin/env python3
 import json, os, sys, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,8 +30,9 @@ base = os.environ.get('SAGEMAKER_BASE_DIR', '/opt/ml')
 if os.environ.get('REFUSE_START'):
     print('cannot load the model: REFUSE_START is set', file=sys.stderr, flush=True)
     sys.exit(2)
-with open(os.path.join(base, 'model', 'reply.txt')) as f:
-    REPLY = f.read().strip()
+MULTI = os.environ.get('SAGEMAKER_MULTI_MODEL') == 'true'
+MODELS = {}
+REPLY = 'multi' if MULTI else open(os.path.join(base, 'model', 'reply.txt')).read().strip()
 class Handler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
     def log_message(self, *args):
@@ -44,9 +46,25 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
     def do_GET(self):
+        if self.path == '/models':
+            return self.answer(200, json.dumps({'models': [{'modelName': n, 'modelUrl': ''} for n in MODELS]}).encode())
         self.answer(200 if self.path == '/ping' else 404, b'')
+    def do_DELETE(self):
+        name = self.path.split('/')[2]
+        self.answer(200 if MODELS.pop(name, None) is not None else 404, b'{}')
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get('Content-Length') or 0))
+        if MULTI and self.path == '/models':
+            spec = json.loads(body)
+            with open(os.path.join(spec['url'], 'reply.txt')) as f:
+                MODELS[spec['model_name']] = f.read().strip()
+            return self.answer(200, b'{}')
+        if MULTI and self.path.startswith('/models/'):
+            name = self.path.split('/')[2]
+            if name not in MODELS:
+                return self.answer(404, b'{"code":404,"type":"ModelNotFoundException","message":"Model not found"}')
+            reply = {'reply': MODELS[name], 'pid': os.getpid(), 'target': self.headers.get('X-Amzn-SageMaker-Target-Model'), 'body': body.decode()}
+            return self.answer(200, json.dumps(reply).encode())
         if body == b'crash':
             print('crashing on request', flush=True)
             os._exit(3)
@@ -99,7 +117,7 @@ for (const sandbox of [true, false]) {
       await images.add('fixture', imageDir);
       logs = new LogService(new KyselyLogRepository(database), scope);
       hosting = new ProcessEndpointHosting(
-        { dataDir, region: scope.region, sandbox, baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stopGraceSeconds: 2, restartDelayMs: 50, drainTimeoutSeconds: 10 },
+        { dataDir, region: scope.region, accountId: scope.accountId, sandbox, baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stopGraceSeconds: 2, restartDelayMs: 50, drainTimeoutSeconds: 10 },
         { objectStore: store, images, runtimes: new RuntimeEnvironments({ dataDir, python: 'python3' }), logs },
       );
       router = new HostingRouter(hosting, { ...scope, invocationTimeoutMs: 1500 });
@@ -322,6 +340,32 @@ for (const sandbox of [true, false]) {
       assert.ok(!alive(bluePid), 'the old deployment was stopped');
       assert.ok(!existsSync(path.join(dataDir, 'endpoints', 'ep-bg', 'blue')));
       await hosting.undeploy('ep-bg');
+    });
+
+    it('serves a multi-model variant by TargetModel, each model from one instance, with the runtime errors of a multi-model endpoint', async () => {
+      const multi: HostedContainer = { image: 'fixture', modelDataUrl: 's3://models/', environment: {}, mode: 'MultiModel' };
+      await hosting.deploy({ endpointName: 'ep-mme', deploymentId: 'd1', variants: [variant('AllTraffic', 'mme', { containers: [multi], instanceCount: 2 })] });
+      await hosting.activate('ep-mme', 'd1');
+      const byModel = new Map<string, Set<number>>();
+      for (let round = 0; round < 3; round++) {
+        for (const name of ['a', 'b', 'one', 'two']) {
+          const response = await router.invoke({ endpointName: 'ep-mme', body: Buffer.from('x'), targetModel: `${name}/model.tar.gz` });
+          const reply = JSON.parse(response.body.toString()) as Reply & { target: string };
+          assert.deepEqual([reply.reply, reply.target, response.invokedProductionVariant], [name, `${name}/model.tar.gz`, 'AllTraffic']);
+          byModel.set(name, (byModel.get(name) ?? new Set()).add(reply.pid));
+        }
+      }
+      for (const [name, pids] of byModel) assert.equal(pids.size, 1, `${name} stays on the instance that loaded it`);
+      const missingHeader = await rejection(router.invoke({ endpointName: 'ep-mme', body: Buffer.from('x') }));
+      assert.equal(missingHeader.code, 'ValidationError');
+      assert.match(missingHeader.message, /is missing a target model header/);
+      const missingModel = await rejection(router.invoke({ endpointName: 'ep-mme', body: Buffer.from('x'), targetModel: 'nope.tar.gz' }));
+      assert.equal(missingModel.code, 'ValidationError');
+      assert.match(missingModel.message, /Failed to download model data\(bucket: models, key: nope.tar.gz\)/);
+      const corrupt = await rejection(router.invoke({ endpointName: 'ep-mme', body: Buffer.from('x'), targetModel: 'corrupt/model.tar.gz' }));
+      assert.equal(corrupt.code, 'ValidationError');
+      assert.equal((await invoke('ep-mme', 'x', { targetModel: 'a/model.tar.gz' })).reply.reply, 'a', 'a broken model leaves the others serving');
+      await hosting.undeploy('ep-mme');
     });
 
     it('chains the containers of a serial inference pipeline', async () => {

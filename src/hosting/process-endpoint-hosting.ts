@@ -14,6 +14,12 @@ export interface HostingConfig {
   /** Deployments live under `<dataDir>/endpoints/<endpoint>/<deployment>/`. */
   readonly dataDir: string;
   readonly region: string;
+  /** Named in ModelErrors' log links. */
+  readonly accountId: string;
+  /** Memory a multi-model instance's loaded models may use (config.multiModelMemoryMib); default the instance type's memory. */
+  readonly multiModelMemoryMib?: number;
+  /** Disk a multi-model instance's unpacked models may fill (config.multiModelDiskMib). Default 10 GiB. */
+  readonly multiModelDiskMib?: number;
   /** Run model servers under bubblewrap when it works (real /opt/ml); else plain processes with SAGEMAKER_BASE_DIR. */
   readonly sandbox: boolean;
   /** Inherited environment of model servers (config.jobBaseEnv). */
@@ -182,6 +188,8 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
 
   /** Resolves each container's image (and a framework image's Python environment). Throws HostingError. */
   private async prepare(plan: VariantPlan): Promise<PreparedContainer[]> {
+    if (plan.containers.length > 1 && plan.containers.some((container) => container.mode === 'MultiModel'))
+      throw new HostingError(`Production variant ${plan.variantName}: a multi-model model has exactly one container.`);
     const prepared: PreparedContainer[] = [];
     for (const container of plan.containers) {
       try {
@@ -208,6 +216,11 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
       stopGraceMs: this.stopGraceMs(),
       startupTimeoutMs: (plan.startupTimeoutSeconds ?? this.config.startupTimeoutSeconds ?? 600) * 1000,
       ...(this.config.restartDelayMs !== undefined ? { restartDelayMs: this.config.restartDelayMs } : {}),
+      multiModel: {
+        ...(this.config.multiModelMemoryMib !== undefined ? { memoryMib: this.config.multiModelMemoryMib } : {}),
+        diskMib: this.config.multiModelDiskMib ?? 10240,
+        scope: { region: this.config.region, accountId: this.config.accountId },
+      },
     };
   }
 
