@@ -8,6 +8,7 @@ export type { BuiltinAlgorithm, Framework } from './sagemaker-images.js';
 export { RuntimeEnvironments, RuntimeEnvironmentError } from './runtime-environments.js';
 export type { PythonEnvironment } from './runtime-environments.js';
 export { decodeHyperparameter, stageSubmitDirectory, SubmitDirectoryError } from './submit-directory.js';
+export { stageServingCode, STAGED_SERVING_CODE } from './serving-code.js';
 export { checkImageDirectory, userImageCommand } from './user-image.js';
 export { defaultRuntimeDir } from './runtime-paths.js';
 export { launchFor } from './launch.js';
