@@ -1,0 +1,140 @@
+// Endpoints that cannot serve, with small user images from test/fixtures/endpoints: a model that
+// raises (424 ModelError with the container's status and message, its traceback in CloudWatch Logs),
+// a model server that exits at start or hangs on /ping (endpoint Failed with a reason, no process
+// left), a corrupt model archive (Failed naming it), an endpoint not InService yet (NO_SUCH_ENDPOINT
+// until its /ping answers). None of them disturbs a healthy endpoint on the same server.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
+import {
+  accountId,
+  addEndpointImage,
+  commandLine,
+  createEndpoint,
+  deploy,
+  descendants,
+  endpointFixtures,
+  endpointsEnv,
+  invoke,
+  runtimeFailure,
+  tarGz,
+  waitInService,
+  type EndpointsEnv,
+} from './endpoints-harness.js';
+
+/** Every log line of the endpoint's streams in /aws/sagemaker/Endpoints/<endpoint>. */
+async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
+  const group = `/aws/sagemaker/Endpoints/${endpoint}`;
+  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group })).catch(() => ({ logStreams: [] }));
+  const lines: string[] = [];
+  for (const stream of streams.logStreams ?? []) {
+    const page = await env.logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true }));
+    lines.push(...(page.events ?? []).map((e) => `${stream.logStreamName ?? ''}: ${e.message ?? ''}`));
+  }
+  return lines;
+}
+
+/** Processes under the server running one of the fixture images. */
+function fixtureProcesses(env: EndpointsEnv, fixture: string): string[] {
+  const dir = path.join(endpointFixtures, fixture);
+  return [...descendants(env.server.child.pid as number)].map(commandLine).filter((line) => line.includes(dir));
+}
+
+describe('endpoints that cannot serve', { concurrency: true }, () => {
+  let env: EndpointsEnv;
+  const images: Record<string, string> = {};
+
+  before(async () => {
+    env = await endpointsEnv('endpoints-failures');
+    for (const fixture of ['echo', 'raises', 'exits', 'hangs-on-ping', 'gated']) images[fixture] = await addEndpointImage(env.server, `ep-${fixture}`, fixture);
+    await deploy(env, 'healthy', [{ variantName: 'AllTraffic', container: { Image: images['echo'], Environment: { REPLY: 'healthy' } } }]);
+  });
+  after(async () => {
+    await env?.dispose();
+  });
+
+  it('a model that raises answers 424 ModelError with the original status and message; its traceback is in the endpoint log', async () => {
+    await deploy(env, 'raises', [{ variantName: 'AllTraffic', container: { Image: images['raises'] } }]);
+    const failure = await runtimeFailure(invoke(env, { EndpointName: 'raises', ContentType: 'text/csv', Body: '1,2,3' }));
+    assert.equal(failure.name, 'ModelError');
+    assert.equal(failure.status, 424);
+    assert.equal(failure.originalStatusCode, 500);
+    assert.equal(failure.originalMessage, 'ValueError: the model cannot score 5 bytes: weights are NaN');
+    assert.match(
+      failure.message,
+      /^Received server error \(500\) from primary with message "ValueError: the model cannot score 5 bytes: weights are NaN"\. See https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logEventViewer:group=\/aws\/sagemaker\/Endpoints\/raises in account 000000000000 for more information\.$/,
+    );
+    assert.match(failure.logStreamArn ?? '', new RegExp(`^arn:aws:logs:us-east-1:${accountId}:log-group:/aws/sagemaker/Endpoints/raises`));
+    const deadline = Date.now() + 20_000;
+    let lines = await endpointLog(env, 'raises');
+    while (!lines.some((l) => /ValueError: the model cannot score 5 bytes/.test(l))) {
+      assert.ok(Date.now() < deadline, `no traceback in the endpoint log:\n${lines.join('\n')}`);
+      await delay(200);
+      lines = await endpointLog(env, 'raises');
+    }
+    assert.ok(
+      lines.some((l) => /^AllTraffic\/\S+: Traceback/.test(l)),
+      lines.join('\n'),
+    );
+    assert.equal((await invoke(env, { EndpointName: 'healthy', Body: 'x' })).variant, 'AllTraffic');
+  });
+
+  it('a model server that exits at start fails the endpoint with a reason and leaves no process', async () => {
+    await createEndpoint(env, 'exits', [{ variantName: 'AllTraffic', container: { Image: images['exits'] } }]);
+    const described = await waitInService(env, 'exits');
+    assert.equal(described.EndpointStatus, 'Failed');
+    assert.match(described.FailureReason ?? '', /exit/i);
+    assert.match(described.FailureReason ?? '', /no model file under \/opt\/ml\/model|code 1/);
+    assert.deepEqual(fixtureProcesses(env, 'exits'), []);
+    const failure = await runtimeFailure(invoke(env, { EndpointName: 'exits', Body: 'x' }));
+    assert.equal(failure.name, 'ValidationError');
+    assert.equal((await invoke(env, { EndpointName: 'healthy', Body: 'x' })).variant, 'AllTraffic');
+  });
+
+  it('a model server that never answers /ping fails the endpoint after the startup health check timeout, leaving no process', async () => {
+    await createEndpoint(env, 'hangs', [{ variantName: 'AllTraffic', container: { Image: images['hangs-on-ping'] }, startupTimeoutSeconds: 60 }]);
+    const described = await waitInService(env, 'hangs', 150);
+    assert.equal(described.EndpointStatus, 'Failed');
+    assert.match(described.FailureReason ?? '', /ping/i);
+    assert.deepEqual(fixtureProcesses(env, 'hangs-on-ping'), []);
+  });
+
+  it('a corrupt model archive fails the endpoint with a reason that names it', async () => {
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'corrupt/model.tar.gz', Body: 'this is not a gzip file' }));
+    await createEndpoint(env, 'corrupt', [
+      { variantName: 'AllTraffic', container: { Image: images['echo'], ModelDataUrl: `s3://${env.bucket}/corrupt/model.tar.gz` } },
+    ]);
+    const described = await waitInService(env, 'corrupt');
+    assert.equal(described.EndpointStatus, 'Failed');
+    assert.match(described.FailureReason ?? '', /model\.tar\.gz|model data|archive/i);
+    assert.equal((await invoke(env, { EndpointName: 'healthy', Body: 'x' })).variant, 'AllTraffic');
+  });
+
+  it('an endpoint whose model is not ready is not InService and answers NO_SUCH_ENDPOINT until /ping says 200', async () => {
+    const ready = path.join(env.work, 'gated-ready');
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'gated/model.tar.gz', Body: tarGz({ 'weights.txt': '1\n' }) }));
+    await createEndpoint(env, 'gated', [
+      {
+        variantName: 'AllTraffic',
+        container: { Image: images['gated'], ModelDataUrl: `s3://${env.bucket}/gated/model.tar.gz`, Environment: { READY_FILE: ready } },
+      },
+    ]);
+    const creating = await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'gated' }));
+    assert.equal(creating.EndpointStatus, 'Creating');
+    const early = await runtimeFailure(invoke(env, { EndpointName: 'gated', Body: 'x' }));
+    assert.deepEqual(
+      { name: early.name, status: early.status, message: early.message },
+      { name: 'ValidationError', status: 400, message: `Endpoint gated of account ${accountId} not found.` },
+    );
+    assert.equal((await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'gated' }))).EndpointStatus, 'Creating');
+    writeFileSync(ready, '');
+    const described = await waitInService(env, 'gated');
+    assert.equal(described.EndpointStatus, 'InService', described.FailureReason);
+    assert.equal((await invoke(env, { EndpointName: 'gated', Body: 'x' })).body, 'ready');
+  });
+});
