@@ -9,11 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { ImageCatalog, RuntimeEnvironments, launchFor } from '../../src/images/index.js';
 import { openDatabase, type Database } from '../../src/store/index.js';
 import { KyselyImageRepository } from '../../src/store/repositories/images.js';
 import { algorithmPython, serveModel, type AlgorithmServer } from '../helpers/algorithm-server.js';
-import { repoRoot } from '../helpers/server-process.js';
+import { clientConfig, repoRoot } from '../helpers/server-process.js';
+import { deleteEndpoint, deploy } from './endpoints-harness.js';
 import { createJob, getBytes, logLines, put, role, sandboxSkipReason, trainingEnv, waitForEnd, type TrainingEnv } from './training-harness.js';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/framework-serving');
@@ -41,6 +43,7 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
   let work: string;
   let database: Database;
   let server: AlgorithmServer | undefined;
+  let modelTarGz: Buffer | undefined;
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'salvia-framework-serving-'));
@@ -78,7 +81,7 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
     });
     const job = await waitForEnd(env, 'sk-serve', 240_000);
     assert.equal(job.TrainingJobStatus, 'Completed', `${job.FailureReason}\n${(await logLines(env, 'sk-serve')).join('\n')}`);
-    const modelTarGz = repack(await getBytes(env, 'sk-serve/output/model.tar.gz'), work);
+    modelTarGz = repack(await getBytes(env, 'sk-serve/output/model.tar.gz'), work);
 
     // What hosting does: resolve the image for serving, ensure the framework's environment (the
     // venv the job built), launch the toolkit.
@@ -126,4 +129,64 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
     assert.equal(bad.status, 500);
     assert.match(bad.body, /inference\.py cannot read content type application\/xml/);
   });
+
+  it(
+    'serves the same model on an endpoint: CreateModel, CreateEndpointConfig, CreateEndpoint, InvokeEndpoint',
+    { skip: sandboxSkipReason(), timeout: 180_000 },
+    async (t) => {
+      if (!modelTarGz) return t.skip('the training case did not produce a model');
+      await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'sk-serve/repacked/model.tar.gz', Body: modelTarGz }));
+      await deploy(env, 'sk-endpoint', [
+        {
+          variantName: 'AllTraffic',
+          container: {
+            Image: sklearnImage,
+            ModelDataUrl: `s3://${env.bucket}/sk-serve/repacked/model.tar.gz`,
+            Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code', SAGEMAKER_REGION: 'us-east-1' },
+          },
+        },
+      ]);
+      const runtime = new SageMakerRuntimeClient({ ...clientConfig(env.server), maxAttempts: 1 });
+      try {
+        const json = await runtime.send(
+          new InvokeEndpointCommand({
+            EndpointName: 'sk-endpoint',
+            ContentType: 'application/json',
+            Body: JSON.stringify({
+              instances: [
+                [2, 2],
+                [-2, -3],
+              ],
+            }),
+          }),
+        );
+        assert.equal(json.ContentType, 'application/json');
+        assert.equal(json.InvokedProductionVariant, 'AllTraffic');
+        assert.deepEqual((JSON.parse(Buffer.from(json.Body ?? []).toString('utf8')) as { labels: number[] }).labels, [1, 0]);
+
+        const csv = await runtime.send(
+          new InvokeEndpointCommand({ EndpointName: 'sk-endpoint', ContentType: 'text/csv', Accept: 'text/csv', Body: '-3,1\n5,0\n' }),
+        );
+        assert.equal(csv.ContentType, 'text/csv');
+        assert.deepEqual(
+          Buffer.from(csv.Body ?? [])
+            .toString('utf8')
+            .trim()
+            .split('\n')
+            .map((line) => line.split(',')[0]),
+          ['0', '1'],
+        );
+
+        // The script's error reaches the client as SageMaker reports a container's 500: ModelError 424.
+        await assert.rejects(
+          runtime.send(new InvokeEndpointCommand({ EndpointName: 'sk-endpoint', ContentType: 'application/xml', Body: '<x/>' })),
+          (error: { name?: string; OriginalStatusCode?: number; OriginalMessage?: string }) =>
+            error.name === 'ModelError' && error.OriginalStatusCode === 500 && /cannot read content type application\/xml/.test(error.OriginalMessage ?? ''),
+        );
+      } finally {
+        runtime.destroy();
+        await deleteEndpoint(env, 'sk-endpoint');
+      }
+    },
+  );
 });
