@@ -13,16 +13,14 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { repoRoot } from '../test/helpers/server-process.js';
-import { algorithmPython, builtinEnv, createBuiltinJob, images, logLines, uploadDataset } from '../test/e2e/builtin-harness.js';
+import { algorithmPython, createBuiltinJob, images, logLines, uploadDataset } from '../test/e2e/builtin-harness.js';
+import { benchEnv, completedJob, median } from './bench-env.js';
 
 const execFileAsync = promisify(execFile);
 const rows = Number(process.env['SALVIA_BENCH_ROWS'] ?? 1_000_000);
 const rate = (records: number, seconds: number): string => `${Math.round(records / seconds).toLocaleString('en-US')} records/s`;
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 async function numpyReadSeconds(file: string): Promise<number> {
   const script = [
@@ -39,7 +37,7 @@ async function numpyReadSeconds(file: string): Promise<number> {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'salvia-bench-ll-'));
-  const env = await builtinEnv('bench-linear-learner', { args: ['--log-level', 'warn'] });
+  const env = await benchEnv('bench-linear-learner');
   try {
     await execFileAsync(algorithmPython, [path.join(repoRoot, 'test/fixtures/algorithms/linear_learner_datasets.py'), dir, String(rows)], {
       maxBuffer: 1 << 20,
@@ -58,12 +56,7 @@ async function main(): Promise<void> {
       channels: { train: { s3Uri: train, contentType: 'text/csv' } },
       maxRuntimeSeconds: 1800,
     });
-    for (;;) {
-      const job = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-      if (job.TrainingJobStatus === 'Completed') break;
-      if (job.TrainingJobStatus !== 'InProgress') throw new Error(`${name}: ${job.TrainingJobStatus} ${job.FailureReason ?? ''}`);
-      await delay(100);
-    }
+    await completedJob(env, name, 100);
     const jobSeconds = (performance.now() - started) / 1000;
     const logs = await logLines(env, name);
     const throughput = logs.flatMap((l) => [...l.matchAll(/#throughput_metric: host=\S+, train throughput=(\S+) records\/second/g)].map((m) => Number(m[1])));

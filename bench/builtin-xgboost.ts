@@ -14,11 +14,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { DescribeTrainingJobCommand } from '@aws-sdk/client-sagemaker';
 import { repoRoot } from '../test/helpers/server-process.js';
-import { algorithmPython, builtinEnv, createBuiltinJob, images, logLines, uploadDataset } from '../test/e2e/builtin-harness.js';
+import { algorithmPython, createBuiltinJob, images, logLines, uploadDataset } from '../test/e2e/builtin-harness.js';
+import { benchEnv, completedJob, median } from './bench-env.js';
 
 const execFileAsync = promisify(execFile);
 const runs = Number(process.env['SALVIA_BENCH_RUNS'] ?? 3);
@@ -27,17 +26,13 @@ const rounds = Number(process.env['SALVIA_BENCH_ROUNDS'] ?? 50);
 const script = path.join(repoRoot, 'test/fixtures/algorithms/xgboost_digits.py');
 const params = { num_round: String(rounds), objective: 'multi:softmax', num_class: '10', max_depth: '6', tree_method: 'hist', eval_metric: 'merror' };
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 const s = (value: number): string => `${value.toFixed(2)} s`;
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'salvia-bench-xgb-'));
   const { stdout } = await execFileAsync(algorithmPython, [script, 'data', dir, String(repeat)]);
   const manifest = JSON.parse(stdout) as { trainRows: number; features: number };
-  const env = await builtinEnv('bench-xgboost', { args: ['--log-level', 'warn'] });
+  const env = await benchEnv('bench-xgboost');
   try {
     const train = await uploadDataset(env, 'train', { 'train.csv': readFileSync(path.join(dir, 'train.csv')) });
     const validation = await uploadDataset(env, 'validation', { 'validation.csv': readFileSync(path.join(dir, 'validation.csv')) });
@@ -64,13 +59,8 @@ async function main(): Promise<void> {
         channels: { train: { s3Uri: train, contentType: 'text/csv' }, validation: { s3Uri: validation, contentType: 'text/csv' } },
         maxRuntimeSeconds: 3600,
       });
-      let job = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-      while (job.TrainingJobStatus === 'InProgress') {
-        await delay(50);
-        job = await env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-      }
+      const job = await completedJob(env, name, 50);
       platform.wall.push((performance.now() - start) / 1000);
-      if (job.TrainingJobStatus !== 'Completed') throw new Error(`${name}: ${job.TrainingJobStatus} ${job.FailureReason ?? ''}`);
       const log = await logLines(env, name);
       const seconds = (pattern: RegExp): number => Number(log.map((l) => pattern.exec(l)).find((m) => m)?.[1] ?? NaN);
       platform.read.push(seconds(/Read \d+ training rows.* in ([0-9.]+)s/));

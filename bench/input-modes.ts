@@ -8,17 +8,16 @@
 // Reports records/s, MB/s, the reader's CPU, the machine's CPU, and time to first record (from
 // CreateTrainingJob; from the process start for local disk). A mode the server rejects (FastFile
 // before it is available) is skipped with the reason. Prints a Markdown table for docs/benchmarks.md.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, createReadStream, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient, type TrainingInputMode } from '@aws-sdk/client-sagemaker';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateTrainingJobCommand, type TrainingInputMode } from '@aws-sdk/client-sagemaker';
 import { untarGzBytes } from '../test/e2e/training-harness.js';
-import { clientConfig, repoRoot, startServer, testCredentials } from '../test/helpers/server-process.js';
+import { repoRoot } from '../test/helpers/server-process.js';
+import { addImage, benchEnv, completedJob, getBytes } from './bench-env.js';
 
 const totalGB = Number(process.env.SALVIA_BENCH_GB ?? 4);
 const fileMB = Number(process.env.SALVIA_BENCH_FILE_MB ?? 100);
@@ -90,6 +89,15 @@ function cpuTimes(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/** Starts measuring the machine's CPU; the function returned gives the busy share (all cores) since. */
+function machineCpu(): () => number {
+  const start = cpuTimes();
+  return () => {
+    const now = cpuTimes();
+    return (now.busy - start.busy) / (now.total - start.total);
+  };
+}
+
 interface Row {
   what: string;
   records: number;
@@ -101,13 +109,25 @@ interface Row {
   note?: string;
 }
 
+/** A row from the reader's stats; `start` is when the measured run began (Date.now()). */
+function readerRow(what: string, stats: ReaderStats, start: number, machine: number): Row {
+  const readSeconds = stats.last_record - stats.first_record;
+  return {
+    what,
+    records: stats.records,
+    readSeconds,
+    firstRecordMs: stats.first_record * 1000 - start,
+    endToEndSeconds: stats.last_record - start / 1000,
+    readerCpu: stats.cpu_seconds / readSeconds,
+    machineCpu: machine,
+  };
+}
+
 const mb = (bytes: number, seconds: number): string => `${Math.round(bytes / 1e6 / seconds)} MB/s`;
 
 async function main(): Promise<void> {
   const work = mkdtempSync(path.join(tmpdir(), 'salvia-bench-input-'));
-  const server = await startServer({ args: ['--log-level', 'warn', '--training-stop-grace-seconds', '1'] });
-  const sagemaker = new SageMakerClient(clientConfig(server));
-  const s3 = new S3Client(clientConfig(server));
+  const env = await benchEnv(bucket);
   const rows: Row[] = [];
   const skipped: string[] = [];
   try {
@@ -116,51 +136,37 @@ async function main(): Promise<void> {
     mkdirSync(dataDir, { recursive: true });
     const dataset = writeDataset(dataDir);
     process.stderr.write(`${dataset.files.length} files, ${dataset.records} records, ${dataset.bytes} bytes; uploading …\n`);
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     for (const file of dataset.files) {
-      await s3.send(
+      await env.s3.send(
         new PutObjectCommand({ Bucket: bucket, Key: `tfrecords/${path.basename(file)}`, Body: createReadStream(file), ContentLength: statSync(file).size }),
       );
     }
-    await promisify(execFile)(
-      process.execPath,
-      [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', 'bench-tfrecord', reader, '--endpoint-url', server.url],
-      { env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey } },
-    );
+    await addImage(env.server, 'bench-tfrecord', reader);
 
     // Limit 1: the script reading the same files from local disk.
     {
       const statsFile = path.join(work, 'local-stats.json');
-      const cpu0 = cpuTimes();
+      const cpu = machineCpu();
       const start = Date.now();
       const run = spawnSync(path.join(reader, 'train'), {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', SM_CHANNEL_TRAIN: dataDir, STATS_FILE: statsFile },
         encoding: 'utf8',
       });
       if (run.status !== 0) throw new Error(`local read failed: ${run.stderr}`);
-      const cpu1 = cpuTimes();
+      const machine = cpu();
       const stats = JSON.parse(readFileSync(statsFile, 'utf8')) as ReaderStats;
-      const readSeconds = stats.last_record - stats.first_record;
-      rows.push({
-        what: 'Local disk (same script, page cache warm) — limit',
-        records: stats.records,
-        readSeconds,
-        firstRecordMs: stats.first_record * 1000 - start,
-        endToEndSeconds: stats.last_record - start / 1000,
-        readerCpu: stats.cpu_seconds / readSeconds,
-        machineCpu: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
-      });
+      rows.push(readerRow('Local disk (same script, page cache warm) — limit', stats, start, machine));
     }
 
     // Limit 2: raw GET of every object, one after the other on one connection (curl to /dev/null).
     {
-      const urls = dataset.files.flatMap((file) => [`${server.url}/${bucket}/tfrecords/${path.basename(file)}`, '-o', '/dev/null']);
-      const cpu0 = cpuTimes();
+      const urls = dataset.files.flatMap((file) => [`${env.server.url}/${bucket}/tfrecords/${path.basename(file)}`, '-o', '/dev/null']);
+      const cpu = machineCpu();
       const start = Date.now();
       const run = spawnSync('curl', ['-sS', '-f', '-w', '%{time_starttransfer}\\n', ...urls], { encoding: 'utf8' });
       if (run.status !== 0) throw new Error(`curl failed: ${run.stderr}`);
       const seconds = (Date.now() - start) / 1000;
-      const cpu1 = cpuTimes();
+      const machine = cpu();
       rows.push({
         what: 'Raw GET (curl, sequential, to /dev/null) — limit',
         records: dataset.records,
@@ -168,16 +174,16 @@ async function main(): Promise<void> {
         firstRecordMs: Number(run.stdout.split('\n')[0]) * 1000,
         endToEndSeconds: seconds,
         readerCpu: NaN,
-        machineCpu: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
+        machineCpu: machine,
       });
     }
 
     for (const mode of modes) {
       const name = `input-${mode.toLowerCase()}-${Date.now()}`;
-      const cpu0 = cpuTimes();
+      const cpu = machineCpu();
       const start = Date.now();
       try {
-        await sagemaker.send(
+        await env.sagemaker.send(
           new CreateTrainingJobCommand({
             TrainingJobName: name,
             AlgorithmSpecification: { TrainingImage: 'bench-tfrecord', TrainingInputMode: mode },
@@ -197,27 +203,12 @@ async function main(): Promise<void> {
         skipped.push(`${mode}: skipped — CreateTrainingJob answered ${(error as Error).name}: ${(error as Error).message}`);
         continue;
       }
-      for (;;) {
-        const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-        if (job.TrainingJobStatus === 'Completed') break;
-        if (job.TrainingJobStatus !== 'InProgress') throw new Error(`${mode} job ${job.TrainingJobStatus}: ${job.FailureReason ?? ''}`);
-        await delay(50);
-      }
-      const cpu1 = cpuTimes();
-      const archive = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: `output/${name}/output/model.tar.gz` }));
-      const files = untarGzBytes(Buffer.from(await (archive.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray()));
+      await completedJob(env, name, 50);
+      const machine = cpu();
+      const files = untarGzBytes(await getBytes(env, `output/${name}/output/model.tar.gz`));
       const stats = JSON.parse((files.get('stats.json') as Buffer).toString('utf8')) as ReaderStats;
       if (stats.records !== dataset.records) throw new Error(`${mode}: read ${stats.records} of ${dataset.records} records`);
-      const readSeconds = stats.last_record - stats.first_record;
-      rows.push({
-        what: `${mode} mode (training job)`,
-        records: stats.records,
-        readSeconds,
-        firstRecordMs: stats.first_record * 1000 - start,
-        endToEndSeconds: stats.last_record - start / 1000,
-        readerCpu: stats.cpu_seconds / readSeconds,
-        machineCpu: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
-      });
+      rows.push(readerRow(`${mode} mode (training job)`, stats, start, machine));
     }
 
     const rawGet = rows.find((r) => r.what.startsWith('Raw GET'));
@@ -241,9 +232,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    sagemaker.destroy();
-    s3.destroy();
-    await server.dispose();
+    await env.dispose();
     rmSync(work, { recursive: true, force: true });
   }
 }

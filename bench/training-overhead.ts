@@ -6,58 +6,37 @@
 // 2. How long 100 trivial jobs submitted at once take to drain through the capacity queue (the
 //    machine's CPUs; ml.m5.large = 2 vCPUs each, so on 2 cores they run one at a time).
 // Prints a Markdown table for docs/benchmarks.md. Not part of the test suite.
-import { execFile, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
-import { promisify } from 'node:util';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { CreateTrainingJobCommand, DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { clientConfig, repoRoot, startServer, testCredentials } from '../test/helpers/server-process.js';
+import { CreateTrainingJobCommand } from '@aws-sdk/client-sagemaker';
+import { repoRoot } from '../test/helpers/server-process.js';
+import { addImage, benchEnv, completedJob, median } from './bench-env.js';
 
 const runs = Number(process.env.SALVIA_BENCH_RUNS ?? 15);
 const queued = Number(process.env.SALVIA_BENCH_QUEUED ?? 100);
 const trivial = path.join(repoRoot, 'test/fixtures/training/trivial');
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
-};
 const ms = (value: number): string => `${Math.round(value)} ms`;
 
 async function main(): Promise<void> {
-  const server = await startServer({ args: ['--log-level', 'warn'] });
-  const sagemaker = new SageMakerClient(clientConfig(server));
-  const s3 = new S3Client(clientConfig(server));
-  const bucket = 'bench-training';
+  const env = await benchEnv('bench-training');
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await promisify(execFile)(
-      process.execPath,
-      [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', 'bench-trivial', trivial, '--endpoint-url', server.url],
-      {
-        env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
-      },
-    );
+    await addImage(env.server, 'bench-trivial', trivial);
     const create = (name: string) =>
-      sagemaker.send(
+      env.sagemaker.send(
         new CreateTrainingJobCommand({
           TrainingJobName: name,
           AlgorithmSpecification: { TrainingImage: 'bench-trivial', TrainingInputMode: 'File' },
           RoleArn: 'arn:aws:iam::000000000000:role/Bench',
-          OutputDataConfig: { S3OutputPath: `s3://${bucket}/output` },
+          OutputDataConfig: { S3OutputPath: `s3://${env.bucket}/output` },
           ResourceConfig: { InstanceType: 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 1 },
           StoppingCondition: { MaxRuntimeInSeconds: 600 },
         }),
       );
     const until = async (name: string): Promise<void> => {
-      for (;;) {
-        const job = await sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }));
-        if (job.TrainingJobStatus === 'Completed') return;
-        if (job.TrainingJobStatus !== 'InProgress') throw new Error(`${name}: ${job.TrainingJobStatus} ${job.FailureReason ?? ''}`);
-        await delay(20);
-      }
+      await completedJob(env, name, 20);
     };
 
     const direct: number[] = [];
@@ -101,9 +80,7 @@ async function main(): Promise<void> {
       ].join('\n'),
     );
   } finally {
-    sagemaker.destroy();
-    s3.destroy();
-    await server.dispose();
+    await env.dispose();
   }
 }
 

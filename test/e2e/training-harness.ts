@@ -71,11 +71,11 @@ export async function connect(server: ServerProcess, bucket: string, createBucke
   };
 }
 
-/** `salvia images add <repository> <fixture dir>` against the server. */
+/** `salvia images add <repository> <fixture dir>` against the server; `fixture` is relative to test/fixtures/training, or absolute. */
 export async function addImage(server: ServerProcess, repository: string, fixture: string): Promise<void> {
   await execFileAsync(
     process.execPath,
-    [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', repository, path.join(fixtures, fixture), '--endpoint-url', server.url],
+    [path.join(repoRoot, 'bin/salvia.js'), 'images', 'add', repository, path.resolve(fixtures, fixture), '--endpoint-url', server.url],
     {
       env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey },
     },
