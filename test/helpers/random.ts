@@ -1,14 +1,6 @@
-/** A small seeded PRNG (mulberry32) so fuzz-style tests are reproducible: a failure names its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded randomness so fuzz-style tests are reproducible: a failure names its seed.
+/** The platform's seeded PRNG (mulberry32), the one Pipe mode shuffles with. */
+export { seededRandom } from '../../src/training/pipe/index.js';
 
 /** Picks one element of a non-empty list. */
 export function pick<T>(random: () => number, items: readonly T[]): T {

@@ -1,16 +1,5 @@
 import { createHash } from 'node:crypto';
-
-/** A 32-bit PRNG (mulberry32): small, fast and the same everywhere for one seed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from './seeded-random.js';
 
 /**
  * `items` shuffled (Fisher–Yates) by a PRNG seeded from ShuffleConfig.Seed and the epoch: the same
@@ -20,7 +9,7 @@ export function shuffleForEpoch<T>(items: readonly T[], seed: number | string, e
   const digest = createHash('sha256')
     .update(`${String(seed)}:${epoch}`)
     .digest();
-  const random = mulberry32(digest.readUInt32LE(0));
+  const random = seededRandom(digest.readUInt32LE(0));
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
