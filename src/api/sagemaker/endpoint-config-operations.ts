@@ -13,15 +13,16 @@ import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
 import { toRecord, toWire } from './wire-records.js';
 
-/** DescribeEndpointConfig's output: every stored member back in wire form. */
+/** DescribeEndpointConfig's output: every stored member back in wire form (the request's shape, which holds them all). */
 export function describeEndpointConfigOutput(config: EndpointConfigRecord): DescribeEndpointConfigOutput {
   const { name, arn, creationTime, ...rest } = config;
-  return toWire<DescribeEndpointConfigOutput>('DescribeEndpointConfigOutput', {
-    ...rest,
-    endpointConfigName: name,
-    endpointConfigArn: arn,
-    creationTime: new Date(creationTime),
-  }) as DescribeEndpointConfigOutput;
+  const members = toWire<CreateEndpointConfigInput>('CreateEndpointConfigInput', rest) as CreateEndpointConfigInput;
+  return {
+    ...members,
+    EndpointConfigName: name,
+    EndpointConfigArn: arn,
+    CreationTime: new Date(creationTime),
+  } as DescribeEndpointConfigOutput;
 }
 
 /** CreateEndpointConfig, DescribeEndpointConfig, ListEndpointConfigs and DeleteEndpointConfig over an EndpointConfigService. */
