@@ -75,6 +75,21 @@ describe('ModelService over SQLite and the file-system object store', () => {
       'ValidationException',
       'Cannot create already existing model "arn:aws:sagemaker:us-east-1:111122223333:model/xgb-model".',
     );
+    await rejectsWith(
+      models.create({ name: 'm2', primaryContainer: { image: 'a' }, containers: [{ image: 'b' }], enableNetworkIsolation: false }),
+      'ValidationException',
+      'Either PrimaryContainer or Containers can be specified, but not both.',
+    );
+    await rejectsWith(
+      models.create({ name: 'm2', primaryContainer: { image: 'a', mode: 'MultiModel' }, enableNetworkIsolation: false }),
+      'ValidationException',
+      'ModelDataUrl (the S3 prefix of the models) is required when Mode is MultiModel.',
+    );
+    await rejectsWith(
+      models.create({ name: 'm2', containers: [{ image: 'a' }, { image: 'b', mode: 'MultiModel', modelDataUrl: 's3://artifacts/models/' }], enableNetworkIsolation: false }),
+      'ValidationException',
+      'MultiModel mode is not supported for a serial inference pipeline (more than one container).',
+    );
     // A multi-model container's ModelDataUrl is a prefix: not checked.
     await models.create({ name: 'mme', primaryContainer: { mode: 'MultiModel', modelDataUrl: 's3://artifacts/models/' }, enableNetworkIsolation: false });
   });

@@ -21,6 +21,23 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } | undef
   return match ? { bucket: match[1] as string, key: match[2] as string } : undefined;
 }
 
+/**
+ * What SageMaker refuses in a model's containers (wording not verified against the live service):
+ * PrimaryContainer together with Containers, a multi-model container without ModelDataUrl (the S3
+ * prefix TargetModel is looked up under) or inside a serial inference pipeline.
+ */
+function checkContainers(model: NewModel): void {
+  if (model.primaryContainer && model.containers && model.containers.length > 0) {
+    throw new ValidationException('Either PrimaryContainer or Containers can be specified, but not both.');
+  }
+  const all = [model.primaryContainer, ...(model.containers ?? [])].filter((c): c is ContainerRecord => c !== undefined);
+  for (const container of all) {
+    if (container.mode !== 'MultiModel') continue;
+    if (container.modelDataUrl === undefined) throw new ValidationException('ModelDataUrl (the S3 prefix of the models) is required when Mode is MultiModel.');
+    if ((model.containers?.length ?? 0) > 1) throw new ValidationException('MultiModel mode is not supported for a serial inference pipeline (more than one container).');
+  }
+}
+
 /** SageMaker models (CreateModel, DescribeModel, ListModels, DeleteModel): metadata only. */
 export class ModelService {
   private readonly clock: () => number;
@@ -46,12 +63,14 @@ export class ModelService {
 
   /**
    * Creates a model with its tags. Throws ValidationException if one with that name exists
-   * (`Cannot create already existing model "<arn>".`) or, with an object store, if a
+   * (`Cannot create already existing model "<arn>".`), for containers SageMaker refuses
+   * (PrimaryContainer with Containers, MultiModel without ModelDataUrl or in a pipeline) or, with an object store, if a
    * single-model container's ModelDataUrl names no object (`Could not find model data at <uri>.`).
    */
   async create(model: NewModel, tags: readonly Tag[] = []): Promise<ModelRecord> {
     const arn = this.arn(model.name);
     if (await this.deps.repository.get(model.name)) throw new ValidationException(`Cannot create already existing model "${arn}".`);
+    checkContainers(model);
     for (const container of [model.primaryContainer, ...(model.containers ?? [])]) {
       if (container) await this.checkModelData(container);
     }
