@@ -4,7 +4,7 @@
 // under the same venv the job trained with.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -28,12 +28,13 @@ function trainingCsv(): string {
   return `${rows.join('\n')}\n`;
 }
 
-/** model.tar.gz + code/inference.py, as the SDK repacks a model with an entry_point. */
-function repack(modelTarGz: Buffer, work: string): Buffer {
-  const dir = path.join(work, 'repacked');
+/** model.tar.gz + code/inference.py (+ `extra` appended to the script), as the SDK repacks a model with an entry_point. */
+function repack(modelTarGz: Buffer, work: string, name = 'repacked', extra = ''): Buffer {
+  const dir = path.join(work, name);
   mkdirSync(path.join(dir, 'code'), { recursive: true });
   execFileSync('tar', ['-xzf', '-', '-C', dir], { input: modelTarGz });
   copyFileSync(path.join(fixtures, 'inference.py'), path.join(dir, 'code', 'inference.py'));
+  if (extra) appendFileSync(path.join(dir, 'code', 'inference.py'), extra);
   return execFileSync('tar', ['-czf', '-', '-C', dir, '.']);
 }
 
@@ -44,6 +45,7 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
   let database: Database;
   let server: AlgorithmServer | undefined;
   let modelTarGz: Buffer | undefined;
+  let trainedTarGz: Buffer | undefined;
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'salvia-framework-serving-'));
@@ -81,7 +83,8 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
     });
     const job = await waitForEnd(env, 'sk-serve', 240_000);
     assert.equal(job.TrainingJobStatus, 'Completed', `${job.FailureReason}\n${(await logLines(env, 'sk-serve')).join('\n')}`);
-    modelTarGz = repack(await getBytes(env, 'sk-serve/output/model.tar.gz'), work);
+    trainedTarGz = await getBytes(env, 'sk-serve/output/model.tar.gz');
+    modelTarGz = repack(trainedTarGz, work);
 
     // What hosting does: resolve the image for serving, ensure the framework's environment (the
     // venv the job built), launch the toolkit.
@@ -189,4 +192,37 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
       }
     },
   );
+
+  it('serves framework models on a multi-model endpoint, each with its own inference.py', { skip: sandboxSkipReason(), timeout: 180_000 }, async (t) => {
+    if (!trainedTarGz) return t.skip('the training case did not produce a model');
+    // Model b's script tags its JSON answers, so each answer shows which model's code ran.
+    const tagged = "\n_plain_output_fn = output_fn\n\ndef output_fn(prediction, accept):\n    return _plain_output_fn(dict(prediction, model='b'), accept)\n";
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'sk-serve/mme/a.tar.gz', Body: repack(trainedTarGz, work, 'mme-a') }));
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'sk-serve/mme/b.tar.gz', Body: repack(trainedTarGz, work, 'mme-b', tagged) }));
+    await deploy(env, 'sk-mme', [
+      { variantName: 'AllTraffic', container: { Image: sklearnImage, Mode: 'MultiModel', ModelDataUrl: `s3://${env.bucket}/sk-serve/mme/` } },
+    ]);
+    const runtime = new SageMakerRuntimeClient({ ...clientConfig(env.server), maxAttempts: 1 });
+    try {
+      const ask = async (target: string): Promise<unknown> => {
+        const out = await runtime.send(
+          new InvokeEndpointCommand({
+            EndpointName: 'sk-mme',
+            TargetModel: target,
+            ContentType: 'application/json',
+            Body: JSON.stringify({ instances: [[1, 2]] }),
+          }),
+        );
+        return JSON.parse(Buffer.from(out.Body ?? []).toString('utf8')) as unknown;
+      };
+      for (let round = 0; round < 2; round++) {
+        assert.deepEqual(Object.keys((await ask('a.tar.gz')) as object).sort(), ['labels', 'probabilities']);
+        const b = (await ask('b.tar.gz')) as { labels: number[]; model: string };
+        assert.deepEqual([b.labels, b.model], [[1], 'b']);
+      }
+    } finally {
+      runtime.destroy();
+      await deleteEndpoint(env, 'sk-mme');
+    }
+  });
 });
