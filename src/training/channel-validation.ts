@@ -10,9 +10,10 @@ export type ChannelSpec = NonNullable<TrainingJobSpec['InputDataConfig']>[number
  * Checks one channel's data source against its input mode, as far as the request alone tells:
  * exactly one of S3DataSource and FileSystemDataSource; a file system only in File mode, with a
  * well-formed id, type, access mode and a full DirectoryPath (whether it is registered and stays
- * inside its directory is checked by FileSystemRegistry.resolveChannel); FastFile only for an
- * S3Prefix without compression (no manifests: FastFile presents the prefix as a directory).
- * Pipe channels are left to the Pipe-mode rules. Throws ValidationException naming the channel.
+ * inside its directory is checked by FileSystemRegistry.resolveChannel); AugmentedManifestFile
+ * only in Pipe mode (as SageMaker allows); FastFile only for an S3Prefix without compression (no
+ * manifests: FastFile presents the prefix as a directory). Pipe channels are left to the Pipe-mode
+ * rules. Throws ValidationException naming the channel.
  */
 export function validateChannelSource(name: string, mode: string, channel: ChannelSpec): void {
   const s3 = channel.DataSource?.S3DataSource;
@@ -34,6 +35,8 @@ export function validateChannelSource(name: string, mode: string, channel: Chann
   }
   if (!s3) throw new ValidationException(`Channel ${name}: a DataSource with S3DataSource or FileSystemDataSource is required.`);
   parseS3Uri(s3.S3Uri as string);
+  if (s3.S3DataType === 'AugmentedManifestFile' && mode !== 'Pipe')
+    throw new ValidationException(`Channel ${name}: S3DataType AugmentedManifestFile can only be used in Pipe input mode, not ${mode}.`);
   if (mode === 'FastFile') {
     if (s3.S3DataType !== 'S3Prefix')
       throw new ValidationException(

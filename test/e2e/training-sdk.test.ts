@@ -175,6 +175,19 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       InputDataConfig: [{ ChannelName: 'train', DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: 's3://' } } }],
     });
     assert.equal(channelUri.name, 'ValidationException');
+    // SageMaker takes an AugmentedManifestFile channel in Pipe mode only; jobRequest's mode is File.
+    const augmented = await bad('bad-augmented', {
+      InputDataConfig: [
+        {
+          ChannelName: 'labelled',
+          DataSource: { S3DataSource: { S3DataType: 'AugmentedManifestFile', S3Uri: `s3://${env.bucket}/aug.manifest`, AttributeNames: ['source-ref'] } },
+        },
+      ],
+    });
+    assert.deepEqual(augmented, {
+      name: 'ValidationException',
+      message: 'Channel labelled: S3DataType AugmentedManifestFile can only be used in Pipe input mode, not File.',
+    });
     const type = await bad('bad-type', { ResourceConfig: { InstanceType: 'ml.nope.huge' as 'ml.m5.large', InstanceCount: 1, VolumeSizeInGB: 1 } });
     assert.equal(type.name, 'ValidationException');
     assert.match(type.message, /instanceType/);
@@ -184,7 +197,7 @@ describe('training jobs through @aws-sdk/client-sagemaker', () => {
       message:
         'Training job names must be unique within an AWS account and region, and a training job with this name already exists (arn:aws:sagemaker:us-east-1:000000000000:training-job/sdk-job)',
     });
-    for (const name of ['bad-image', 'bad-uri', 'bad-channel', 'bad-type']) {
+    for (const name of ['bad-image', 'bad-uri', 'bad-channel', 'bad-augmented', 'bad-type']) {
       assert.deepEqual(await sdkError(() => env.sagemaker.send(new DescribeTrainingJobCommand({ TrainingJobName: name }))), {
         name: 'ValidationException',
         message: 'Requested resource not found.',

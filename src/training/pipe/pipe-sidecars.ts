@@ -49,8 +49,8 @@ export interface PipeSidecarOptions {
 }
 
 /**
- * The Pipe-mode feeders of a job: lists every Pipe channel (S3Prefix, ManifestFile or
- * AugmentedManifestFile, as File mode does; ChannelError/ValidationException for bad input) and
+ * The Pipe-mode feeders of a job: lists every Pipe channel (S3Prefix or ManifestFile as File mode
+ * lists them, or AugmentedManifestFile, which only Pipe mode takes; ChannelError/ValidationException for bad input) and
  * returns one feeder sidecar per instance (none when no channel uses Pipe), each with its plan in
  * `<jobDir>/pipe/algo-N.json`. A feeder is ready once every `_0` FIFO exists; its failure reason
  * (an object that vanished) becomes the job's.
