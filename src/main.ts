@@ -147,7 +147,12 @@ function buildSageMaker(
   });
   return createSageMakerService({
     maxBodyBytes: config.maxJsonBodyBytes,
-    operations: [tagOperations(tags), modelOperations(models), ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : []), ...(ports.endpointsFor ? ports.endpointsFor(tags, models) : [])],
+    operations: [
+      tagOperations(tags),
+      modelOperations(models),
+      ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : []),
+      ...(ports.endpointsFor ? ports.endpointsFor(tags, models) : []),
+    ],
     ...(ports.authenticator ? { authenticator: ports.authenticator } : {}),
   });
 }

@@ -13,7 +13,8 @@ export function missingMember(path: string): ValidationException {
 
 /** The model's containers as hosting runs them: `Containers` (a serial pipeline) or the PrimaryContainer. */
 export function hostedContainers(model: ModelRecord): HostedContainer[] {
-  const containers: readonly ContainerRecord[] = model.containers && model.containers.length > 0 ? model.containers : model.primaryContainer ? [model.primaryContainer] : [];
+  const containers: readonly ContainerRecord[] =
+    model.containers && model.containers.length > 0 ? model.containers : model.primaryContainer ? [model.primaryContainer] : [];
   if (containers.length === 0) throw new ValidationException(`Model "${model.arn}" has no container to serve.`);
   return containers.map((container, index) => {
     if (container.image === undefined) {
@@ -48,7 +49,9 @@ export async function resolveVariants(variants: readonly ProductionVariantRecord
       instanceCount: variant.initialInstanceCount,
       instanceType: variant.instanceType,
       weight: variant.initialVariantWeight ?? 1,
-      ...(variant.containerStartupHealthCheckTimeoutInSeconds !== undefined ? { startupTimeoutSeconds: variant.containerStartupHealthCheckTimeoutInSeconds } : {}),
+      ...(variant.containerStartupHealthCheckTimeoutInSeconds !== undefined
+        ? { startupTimeoutSeconds: variant.containerStartupHealthCheckTimeoutInSeconds }
+        : {}),
     });
   }
   return plans;

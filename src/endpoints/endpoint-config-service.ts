@@ -81,7 +81,9 @@ export class EndpointConfigService {
       }
       seen.add(variant.variantName.toLowerCase());
       if (variant.serverlessConfig !== undefined) {
-        throw new ValidationException(`Serverless inference is not supported by Salvia: give variant "${variant.variantName}" an InstanceType and InitialInstanceCount instead of ServerlessConfig.`);
+        throw new ValidationException(
+          `Serverless inference is not supported by Salvia: give variant "${variant.variantName}" an InstanceType and InitialInstanceCount instead of ServerlessConfig.`,
+        );
       }
       if (variant.modelName === undefined) throw missingMember(`${path}.modelName`);
       if (variant.instanceType === undefined) throw missingMember(`${path}.instanceType`);

@@ -2,15 +2,7 @@ import type { VariantPlan } from '../hosting/endpoint-hosting.js';
 
 /** SageMaker's EndpointStatus values (Salvia uses Creating, InService, Updating, Deleting and Failed). */
 export type EndpointStatus =
-  | 'OutOfService'
-  | 'Creating'
-  | 'Updating'
-  | 'SystemUpdating'
-  | 'RollingBack'
-  | 'InService'
-  | 'Deleting'
-  | 'Failed'
-  | 'UpdateRollbackFailed';
+  'OutOfService' | 'Creating' | 'Updating' | 'SystemUpdating' | 'RollingBack' | 'InService' | 'Deleting' | 'Failed' | 'UpdateRollbackFailed';
 
 /** One image a variant runs (DescribeEndpoint's DeployedImage). */
 export interface DeployedImageRecord {

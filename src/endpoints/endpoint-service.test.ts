@@ -139,7 +139,11 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     endpoints = build(database, hosting);
     await models.create({ name: 'm1', primaryContainer: { image: 'img:1', environment: { A: '1' } }, enableNetworkIsolation: false });
     await models.create({ name: 'm2', primaryContainer: { image: 'img:2' }, enableNetworkIsolation: false });
-    await models.create({ name: 'mme', primaryContainer: { image: 'img:1', mode: 'MultiModel', modelDataUrl: 's3://b/models/' }, enableNetworkIsolation: false });
+    await models.create({
+      name: 'mme',
+      primaryContainer: { image: 'img:1', mode: 'MultiModel', modelDataUrl: 's3://b/models/' },
+      enableNetworkIsolation: false,
+    });
     await models.create({ name: 'broken', primaryContainer: { image: 'broken' }, enableNetworkIsolation: false });
     await models.create({ name: 'pipeline', containers: [{ image: 'pre' }, { image: 'img:2', containerHostname: 'main' }], enableNetworkIsolation: false });
   });
@@ -149,7 +153,13 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const variant = (modelName: string, extra: Record<string, unknown> = {}) => ({ variantName: 'AllTraffic', modelName, instanceType: 'ml.m5.large', initialInstanceCount: 1, ...extra });
+  const variant = (modelName: string, extra: Record<string, unknown> = {}) => ({
+    variantName: 'AllTraffic',
+    modelName,
+    instanceType: 'ml.m5.large',
+    initialInstanceCount: 1,
+    ...extra,
+  });
 
   it('creates configurations with defaults and refuses what SageMaker refuses', async () => {
     const created = await configs.create({ name: 'Cfg-1', productionVariants: [variant('m1')], kmsKeyId: 'k' }, [{ key: 'team', value: 'ml' }]);
@@ -157,8 +167,16 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     assert.deepEqual(created.productionVariants, [{ ...variant('m1'), initialVariantWeight: 1 }]);
     assert.deepEqual(await configs.describe('CFG-1'), created);
     assert.deepEqual((await tags.list(created.arn, 50)).items, [{ key: 'team', value: 'ml' }]);
-    await rejectsWith(configs.create({ name: 'cfg-1', productionVariants: [variant('m1')] }), 'ValidationException', `Cannot create already existing endpoint configuration "${arn('endpoint-config', 'cfg-1')}".`);
-    await rejectsWith(configs.create({ name: 'c', productionVariants: [variant('ghost')] }), 'ValidationException', `Could not find model "${arn('model', 'ghost')}".`);
+    await rejectsWith(
+      configs.create({ name: 'cfg-1', productionVariants: [variant('m1')] }),
+      'ValidationException',
+      `Cannot create already existing endpoint configuration "${arn('endpoint-config', 'cfg-1')}".`,
+    );
+    await rejectsWith(
+      configs.create({ name: 'c', productionVariants: [variant('ghost')] }),
+      'ValidationException',
+      `Could not find model "${arn('model', 'ghost')}".`,
+    );
     await rejectsWith(
       configs.create({ name: 'c', productionVariants: [variant('m1'), variant('m2')] }),
       'ValidationException',
@@ -178,7 +196,10 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
   });
 
   it('Creating → InService once hosting deployed and activated it; describe shows current and desired values', async () => {
-    await configs.create({ name: 'two', productionVariants: [variant('m1', { initialVariantWeight: 3 }), variant('pipeline', { variantName: 'B', initialInstanceCount: 2 })] });
+    await configs.create({
+      name: 'two',
+      productionVariants: [variant('m1', { initialVariantWeight: 3 }), variant('pipeline', { variantName: 'B', initialInstanceCount: 2 })],
+    });
     const deploying = hosting.hold('Ep-1');
     const created = await endpoints.create('Ep-1', 'two', {}, [{ key: 'k', value: 'v' }]);
     assert.equal(created.status, 'Creating');
@@ -192,7 +213,14 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     assert.equal(view.record.status, 'InService');
     assert.equal(view.record.deployment.endpointConfigName, 'two');
     assert.deepEqual(
-      view.productionVariants?.map((v) => [v.variantName, v.deployedImages.map((i) => i.specifiedImage), v.currentWeight, v.desiredWeight, v.currentInstanceCount, v.desiredInstanceCount]),
+      view.productionVariants?.map((v) => [
+        v.variantName,
+        v.deployedImages.map((i) => i.specifiedImage),
+        v.currentWeight,
+        v.desiredWeight,
+        v.currentInstanceCount,
+        v.desiredInstanceCount,
+      ]),
       [
         ['AllTraffic', ['img:1'], 3, 3, 1, 1],
         ['B', ['pre', 'img:2'], 1, 1, 2, 2],
@@ -230,7 +258,10 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     assert.equal(updating.record.status, 'Updating');
     assert.equal(updating.pending?.endpointConfigName, 'next');
     // Retained: the instance count of the running AllTraffic variant (1), not the weight.
-    assert.deepEqual(updating.pending?.productionVariants.map((v) => [v.variantName, v.desiredWeight, v.desiredInstanceCount, v.instanceType]), [['AllTraffic', 5, 1, 'ml.m5.large']]);
+    assert.deepEqual(
+      updating.pending?.productionVariants.map((v) => [v.variantName, v.desiredWeight, v.desiredInstanceCount, v.instanceType]),
+      [['AllTraffic', 5, 1, 'ml.m5.large']],
+    );
     await rejectsWith(endpoints.update('ep-1', 'next'), 'ValidationException', `Cannot update in-progress endpoint "${arn('endpoint', 'ep-1')}".`);
     await rejectsWith(endpoints.delete('ep-1'), 'ValidationException', `Cannot update in-progress endpoint "${arn('endpoint', 'ep-1')}".`);
     hosting.release('Ep-1');
@@ -239,7 +270,10 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     assert.equal(updated.record.status, 'InService');
     assert.equal(updated.record.deployment.endpointConfigName, 'next');
     assert.equal(updated.pending, undefined);
-    assert.deepEqual(updated.productionVariants?.map((v) => v.deployedImages[0]?.specifiedImage), ['img:2']);
+    assert.deepEqual(
+      updated.productionVariants?.map((v) => v.deployedImages[0]?.specifiedImage),
+      ['img:2'],
+    );
 
     await endpoints.update('ep-1', 'bad');
     await endpoints.idle();
@@ -270,7 +304,10 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     const view = await endpoints.describe('ep-1');
     assert.equal(view.record.status, 'InService');
     assert.equal(view.record.failureReason, undefined);
-    assert.deepEqual(view.productionVariants?.map((v) => [v.currentInstanceCount, v.desiredInstanceCount, v.currentWeight]), [[3, 3, 5]]);
+    assert.deepEqual(
+      view.productionVariants?.map((v) => [v.currentInstanceCount, v.desiredInstanceCount, v.currentWeight]),
+      [[3, 3, 5]],
+    );
     assert.ok(hosting.calls.includes('weights Ep-1 AllTraffic:undefinedx3'));
   });
 
@@ -284,7 +321,10 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     await again.idle();
     const view = await again.describe('ep-1');
     assert.equal(view.record.status, 'InService');
-    assert.deepEqual(restarted.calls.filter((c) => c.startsWith('deploy Ep-1')), ['deploy Ep-1 AllTraffic:5x3']);
+    assert.deepEqual(
+      restarted.calls.filter((c) => c.startsWith('deploy Ep-1')),
+      ['deploy Ep-1 AllTraffic:5x3'],
+    );
     await rejectsWith(again.create('ep-2', 'next'), 'ValidationException', `Could not find endpoint configuration "${arn('endpoint-config', 'next')}".`);
   });
 

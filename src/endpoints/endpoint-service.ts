@@ -44,10 +44,15 @@ const deletable: readonly EndpointStatus[] = ['InService', 'Failed', 'OutOfServi
 /** SageMaker's FailureReason is at most 1024 characters. */
 const maxFailureReason = 1024;
 
-const planOf = (name: string, deployment: DeploymentRecord): DeploymentPlan => ({ endpointName: name, deploymentId: deployment.id, variants: [...deployment.variants] });
+const planOf = (name: string, deployment: DeploymentRecord): DeploymentPlan => ({
+  endpointName: name,
+  deploymentId: deployment.id,
+  variants: [...deployment.variants],
+});
 
 function failureReason(error: unknown): string {
-  const text = error instanceof HostingError ? error.message : `Internal error while deploying the endpoint: ${error instanceof Error ? error.message : String(error)}`;
+  const text =
+    error instanceof HostingError ? error.message : `Internal error while deploying the endpoint: ${error instanceof Error ? error.message : String(error)}`;
   return text.length > maxFailureReason ? `${text.slice(0, maxFailureReason - 1)}…` : text;
 }
 
@@ -276,7 +281,8 @@ export class EndpointService {
   /** Writes `next` if the stored status is still `from` (and the server is not closing). */
   private async settle(next: EndpointRecord, from: EndpointStatus): Promise<void> {
     if (this.closing) return;
-    if (!(await this.deps.repository.replace(next, [from]))) this.deps.logger?.warn({ endpoint: next.name, from, to: next.status }, 'endpoint changed meanwhile; outcome not recorded');
+    if (!(await this.deps.repository.replace(next, [from])))
+      this.deps.logger?.warn({ endpoint: next.name, from, to: next.status }, 'endpoint changed meanwhile; outcome not recorded');
   }
 
   /** Deploys and activates `deployment`; undefined on success, else the failure reason (nothing left running). */
@@ -331,7 +337,11 @@ export class EndpointService {
     try {
       await this.deps.hosting.setWeights(
         record.name,
-        desired.map((d) => ({ variantName: d.variantName, ...(d.weight !== undefined ? { weight: d.weight } : {}), ...(d.instanceCount !== undefined ? { instanceCount: d.instanceCount } : {}) })),
+        desired.map((d) => ({
+          variantName: d.variantName,
+          ...(d.weight !== undefined ? { weight: d.weight } : {}),
+          ...(d.instanceCount !== undefined ? { instanceCount: d.instanceCount } : {}),
+        })),
       );
     } catch (error) {
       reason = failureReason(error);
@@ -340,7 +350,12 @@ export class EndpointService {
     const { desiredWeights: _desired, failureReason: _previous, ...rest } = record;
     const next: EndpointRecord =
       reason === undefined
-        ? { ...rest, status: 'InService', deployment: { ...record.deployment, variants: withWeights(record.deployment.variants, desired) }, lastModifiedTime: this.clock() }
+        ? {
+            ...rest,
+            status: 'InService',
+            deployment: { ...record.deployment, variants: withWeights(record.deployment.variants, desired) },
+            lastModifiedTime: this.clock(),
+          }
         : { ...rest, status: 'InService', lastModifiedTime: this.clock(), failureReason: reason };
     await this.settle(next, 'Updating');
   }

@@ -86,7 +86,11 @@ describe('ModelService over SQLite and the file-system object store', () => {
       'ModelDataUrl (the S3 prefix of the models) is required when Mode is MultiModel.',
     );
     await rejectsWith(
-      models.create({ name: 'm2', containers: [{ image: 'a' }, { image: 'b', mode: 'MultiModel', modelDataUrl: 's3://artifacts/models/' }], enableNetworkIsolation: false }),
+      models.create({
+        name: 'm2',
+        containers: [{ image: 'a' }, { image: 'b', mode: 'MultiModel', modelDataUrl: 's3://artifacts/models/' }],
+        enableNetworkIsolation: false,
+      }),
       'ValidationException',
       'MultiModel mode is not supported for a serial inference pipeline (more than one container).',
     );

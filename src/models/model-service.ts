@@ -34,7 +34,8 @@ function checkContainers(model: NewModel): void {
   for (const container of all) {
     if (container.mode !== 'MultiModel') continue;
     if (container.modelDataUrl === undefined) throw new ValidationException('ModelDataUrl (the S3 prefix of the models) is required when Mode is MultiModel.');
-    if ((model.containers?.length ?? 0) > 1) throw new ValidationException('MultiModel mode is not supported for a serial inference pipeline (more than one container).');
+    if ((model.containers?.length ?? 0) > 1)
+      throw new ValidationException('MultiModel mode is not supported for a serial inference pipeline (more than one container).');
   }
 }
 

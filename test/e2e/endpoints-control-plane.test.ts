@@ -79,8 +79,12 @@ describe('endpoint control plane', { concurrency: true }, () => {
     const ready = path.join(env.work, 'cp-next-ready');
     await model('cp-m1', images['echo'] as string, { REPLY: 'v1' });
     await model('cp-m2', images['gated'] as string, { READY_FILE: ready });
-    await env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'cp-c1', ProductionVariants: [variant('cp-m1')], Tags: [{ Key: 'team', Value: 'ml' }] }));
-    await env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'cp-c2', ProductionVariants: [variant('cp-m2', { InitialVariantWeight: 2 })] }));
+    await env.sagemaker.send(
+      new CreateEndpointConfigCommand({ EndpointConfigName: 'cp-c1', ProductionVariants: [variant('cp-m1')], Tags: [{ Key: 'team', Value: 'ml' }] }),
+    );
+    await env.sagemaker.send(
+      new CreateEndpointConfigCommand({ EndpointConfigName: 'cp-c2', ProductionVariants: [variant('cp-m2', { InitialVariantWeight: 2 })] }),
+    );
     const config = await env.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'CP-C1' }));
     assert.equal(config.EndpointConfigName, 'cp-c1');
     assert.equal(config.EndpointConfigArn, arn('endpoint-config', 'cp-c1'));
@@ -91,13 +95,17 @@ describe('endpoint control plane', { concurrency: true }, () => {
     const configNames: string[] = [];
     let token: string | undefined;
     do {
-      const page = await env.sagemaker.send(new ListEndpointConfigsCommand({ NameContains: 'cp-c', SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 1, NextToken: token }));
+      const page = await env.sagemaker.send(
+        new ListEndpointConfigsCommand({ NameContains: 'cp-c', SortBy: 'Name', SortOrder: 'Ascending', MaxResults: 1, NextToken: token }),
+      );
       configNames.push(...(page.EndpointConfigs ?? []).map((c) => c.EndpointConfigName as string));
       token = page.NextToken;
     } while (token);
     assert.deepEqual(configNames, ['cp-c1', 'cp-c2']);
 
-    const created = await env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'cp-ep', EndpointConfigName: 'cp-c1', Tags: [{ Key: 'owner', Value: 'me' }] }));
+    const created = await env.sagemaker.send(
+      new CreateEndpointCommand({ EndpointName: 'cp-ep', EndpointConfigName: 'cp-c1', Tags: [{ Key: 'owner', Value: 'me' }] }),
+    );
     assert.equal(created.EndpointArn, arn('endpoint', 'cp-ep'));
     const described = await waitInService(env, 'cp-ep');
     assert.equal(described.EndpointStatus, 'InService', described.FailureReason);
@@ -128,7 +136,10 @@ describe('endpoint control plane', { concurrency: true }, () => {
 
     // Scale out: Updating until the second instance answers /ping, then both current.
     await env.sagemaker.send(
-      new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: 'cp-ep', DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 2 }] }),
+      new UpdateEndpointWeightsAndCapacitiesCommand({
+        EndpointName: 'cp-ep',
+        DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredInstanceCount: 2 }],
+      }),
     );
     const scaled = await waitInService(env, 'cp-ep');
     assert.equal(scaled.EndpointStatus, 'InService', scaled.FailureReason);
@@ -188,35 +199,71 @@ describe('endpoint control plane', { concurrency: true }, () => {
     };
     await model('v-m', images['echo'] as string);
     await env.sagemaker.send(
-      new CreateModelCommand({ ModelName: 'v-mme', PrimaryContainer: { Image: images['echo'], Mode: 'MultiModel', ModelDataUrl: `s3://${env.bucket}/mme/` }, ExecutionRoleArn: role }),
+      new CreateModelCommand({
+        ModelName: 'v-mme',
+        PrimaryContainer: { Image: images['echo'], Mode: 'MultiModel', ModelDataUrl: `s3://${env.bucket}/mme/` },
+        ExecutionRoleArn: role,
+      }),
     );
     await env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-c', ProductionVariants: [variant('v-m')] }));
-    assert.equal(await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'V-C', ProductionVariants: [variant('v-m')] }))), `Cannot create already existing endpoint configuration "${arn('endpoint-config', 'v-c')}".`);
-    assert.equal(await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('ghost')] }))), `Could not find model "${arn('model', 'ghost')}".`);
+    assert.equal(
+      await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'V-C', ProductionVariants: [variant('v-m')] }))),
+      `Cannot create already existing endpoint configuration "${arn('endpoint-config', 'v-c')}".`,
+    );
+    assert.equal(
+      await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('ghost')] }))),
+      `Could not find model "${arn('model', 'ghost')}".`,
+    );
     assert.equal(
       await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('v-m'), variant('v-m')] }))),
       'The variant name "AllTraffic" was non-unique within the request.',
     );
     assert.equal(
-      await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('v-mme', { InstanceType: 'ml.g5.xlarge' })] }))),
+      await refused(
+        env.sagemaker.send(
+          new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('v-mme', { InstanceType: 'ml.g5.xlarge' })] }),
+        ),
+      ),
       'MultiModel mode is not supported for instance type ml.g5.xlarge.',
     );
     assert.equal(
-      await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [{ VariantName: 'v', ModelName: 'v-m', InitialInstanceCount: 1 }] }))),
+      await refused(
+        env.sagemaker.send(
+          new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [{ VariantName: 'v', ModelName: 'v-m', InitialInstanceCount: 1 }] }),
+        ),
+      ),
       "1 validation error detected: Value null at 'productionVariants.1.member.instanceType' failed to satisfy constraint: Member must not be null",
     );
     assert.match(
-      await refused(env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('v-m', { InstanceType: 'ml.x9.huge' as 'ml.m5.large' })] }))),
+      await refused(
+        env.sagemaker.send(
+          new CreateEndpointConfigCommand({ EndpointConfigName: 'v-x', ProductionVariants: [variant('v-m', { InstanceType: 'ml.x9.huge' as 'ml.m5.large' })] }),
+        ),
+      ),
       /^1 validation error detected: Value 'ml\.x9\.huge' at 'productionVariants\.1\.member\.instanceType' failed to satisfy constraint: Member must satisfy enum value set: \[/,
     );
-    assert.equal(await refused(env.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'v-x' }))), `Could not find endpoint configuration "${arn('endpoint-config', 'v-x')}".`);
-    assert.equal(await refused(env.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: 'v-x' }))), `Could not find endpoint configuration "${arn('endpoint-config', 'v-x')}".`);
-    assert.equal(await refused(env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-x' }))), `Could not find endpoint configuration "${arn('endpoint-config', 'v-x')}".`);
+    assert.equal(
+      await refused(env.sagemaker.send(new DescribeEndpointConfigCommand({ EndpointConfigName: 'v-x' }))),
+      `Could not find endpoint configuration "${arn('endpoint-config', 'v-x')}".`,
+    );
+    assert.equal(
+      await refused(env.sagemaker.send(new DeleteEndpointConfigCommand({ EndpointConfigName: 'v-x' }))),
+      `Could not find endpoint configuration "${arn('endpoint-config', 'v-x')}".`,
+    );
+    assert.equal(
+      await refused(env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-x' }))),
+      `Could not find endpoint configuration "${arn('endpoint-config', 'v-x')}".`,
+    );
     for (const call of [
       env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'v-ghost' })),
       env.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'v-ghost' })),
       env.sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'v-ghost', EndpointConfigName: 'v-c' })),
-      env.sagemaker.send(new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: 'v-ghost', DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredWeight: 1 }] })),
+      env.sagemaker.send(
+        new UpdateEndpointWeightsAndCapacitiesCommand({
+          EndpointName: 'v-ghost',
+          DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredWeight: 1 }],
+        }),
+      ),
     ]) {
       assert.equal(await refused(call), `Could not find endpoint "${arn('endpoint', 'v-ghost')}".`);
     }
@@ -226,7 +273,10 @@ describe('endpoint control plane', { concurrency: true }, () => {
     await model('v-gated', images['gated'] as string, { READY_FILE: ready });
     await env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-gated', ProductionVariants: [variant('v-gated')] }));
     await env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-gated' }));
-    assert.equal(await refused(env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'V-EP', EndpointConfigName: 'v-c' }))), `Cannot create already existing endpoint "${arn('endpoint', 'v-ep')}".`);
+    assert.equal(
+      await refused(env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'V-EP', EndpointConfigName: 'v-c' }))),
+      `Cannot create already existing endpoint "${arn('endpoint', 'v-ep')}".`,
+    );
     const creating = await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'v-ep' }));
     assert.equal(creating.EndpointStatus, 'Creating');
     assert.equal(creating.ProductionVariants, undefined);
@@ -234,13 +284,24 @@ describe('endpoint control plane', { concurrency: true }, () => {
     assert.equal(await refused(env.sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-c' }))), inProgress);
     assert.equal(await refused(env.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'v-ep' }))), inProgress);
     assert.equal(
-      await refused(env.sagemaker.send(new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: 'v-ep', DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredWeight: 1 }] }))),
+      await refused(
+        env.sagemaker.send(
+          new UpdateEndpointWeightsAndCapacitiesCommand({
+            EndpointName: 'v-ep',
+            DesiredWeightsAndCapacities: [{ VariantName: 'AllTraffic', DesiredWeight: 1 }],
+          }),
+        ),
+      ),
       inProgress,
     );
     writeFileSync(ready, '');
     assert.equal((await waitInService(env, 'v-ep')).EndpointStatus, 'InService');
     assert.equal(
-      await refused(env.sagemaker.send(new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: 'v-ep', DesiredWeightsAndCapacities: [{ VariantName: 'Blue', DesiredWeight: 1 }] }))),
+      await refused(
+        env.sagemaker.send(
+          new UpdateEndpointWeightsAndCapacitiesCommand({ EndpointName: 'v-ep', DesiredWeightsAndCapacities: [{ VariantName: 'Blue', DesiredWeight: 1 }] }),
+        ),
+      ),
       'The variant name(s) "Blue" is/are not present within endpoint configuration "v-gated".',
     );
     await env.sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'v-ep' }));
@@ -249,7 +310,9 @@ describe('endpoint control plane', { concurrency: true }, () => {
 
   it('an endpoint whose model server cannot start ends Failed with a FailureReason; it can only be deleted (boto3 waiters)', async () => {
     await model('f-m', images['exits'] as string);
-    await env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'f-c', ProductionVariants: [variant('f-m', { ContainerStartupHealthCheckTimeoutInSeconds: 60 })] }));
+    await env.sagemaker.send(
+      new CreateEndpointConfigCommand({ EndpointConfigName: 'f-c', ProductionVariants: [variant('f-m', { ContainerStartupHealthCheckTimeoutInSeconds: 60 })] }),
+    );
     await env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'f-ep', EndpointConfigName: 'f-c' }));
     const result = await boto3<{ waiter: string; status: string; reason: string; update: [string, string]; gone: [string, string] }>(
       env,

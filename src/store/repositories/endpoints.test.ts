@@ -108,7 +108,9 @@ const cases: StoreContractCase[] = [
       assert.deepEqual(await names(list, { sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 1 }), ['z', 'c-ep', 'b-ep', 'A-ep']);
       assert.deepEqual(await names(list, { sortBy: 'status', sortOrder: 'Ascending', maxResults: 2 }), ['c-ep', 'b-ep', 'A-ep', 'z']);
       assert.deepEqual(await names(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'InService' }), ['A-ep', 'z']);
-      assert.deepEqual(await names(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 4000, nameContains: 'EP' }), ['b-ep']);
+      assert.deepEqual(await names(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 4000, nameContains: 'EP' }), [
+        'b-ep',
+      ]);
     },
   },
 ];
