@@ -15,7 +15,7 @@ import { openDatabase, type Database } from '../../src/store/index.js';
 import { KyselyImageRepository } from '../../src/store/repositories/images.js';
 import { algorithmPython, serveModel, type AlgorithmServer } from '../helpers/algorithm-server.js';
 import { clientConfig, repoRoot } from '../helpers/server-process.js';
-import { deleteEndpoint, deploy } from './endpoints-harness.js';
+import { createEndpoint, deleteEndpoint, deploy, waitInService } from './endpoints-harness.js';
 import { createJob, getBytes, logLines, put, role, sandboxSkipReason, trainingEnv, waitForEnd, type TrainingEnv } from './training-harness.js';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/framework-serving');
@@ -224,5 +224,21 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
       runtime.destroy();
       await deleteEndpoint(env, 'sk-mme');
     }
+  });
+
+  it('fails CreateEndpoint with a reason naming what a scikit-learn model archive lacks', { skip: sandboxSkipReason(), timeout: 120_000 }, async () => {
+    const dir = path.join(work, 'no-model');
+    mkdirSync(dir, { recursive: true });
+    appendFileSync(path.join(dir, 'notes.txt'), 'no model here\n');
+    await env.s3.send(
+      new PutObjectCommand({ Bucket: env.bucket, Key: 'sk-serve/empty/model.tar.gz', Body: execFileSync('tar', ['-czf', '-', '-C', dir, '.']) }),
+    );
+    await createEndpoint(env, 'sk-empty', [
+      { variantName: 'AllTraffic', container: { Image: sklearnImage, ModelDataUrl: `s3://${env.bucket}/sk-serve/empty/model.tar.gz` } },
+    ]);
+    const described = await waitInService(env, 'sk-empty');
+    assert.equal(described.EndpointStatus, 'Failed');
+    assert.match(described.FailureReason ?? '', /model\.joblib or model\.pkl/);
+    await deleteEndpoint(env, 'sk-empty');
   });
 });
