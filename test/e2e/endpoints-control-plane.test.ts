@@ -272,13 +272,15 @@ describe('endpoint control plane', { concurrency: true }, () => {
     const ready = path.join(env.work, 'v-gated-ready');
     await model('v-gated', images['gated'] as string, { READY_FILE: ready });
     await env.sagemaker.send(new CreateEndpointConfigCommand({ EndpointConfigName: 'v-gated', ProductionVariants: [variant('v-gated')] }));
-    await env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-gated' }));
+    const deploymentConfig = { BlueGreenUpdatePolicy: { TrafficRoutingConfiguration: { Type: 'ALL_AT_ONCE' as const, WaitIntervalInSeconds: 0 } } };
+    await env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-gated', DeploymentConfig: deploymentConfig }));
     assert.equal(
       await refused(env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'V-EP', EndpointConfigName: 'v-c' }))),
       `Cannot create already existing endpoint "${arn('endpoint', 'v-ep')}".`,
     );
     const creating = await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'v-ep' }));
     assert.equal(creating.EndpointStatus, 'Creating');
+    assert.deepEqual(creating.LastDeploymentConfig, deploymentConfig);
     assert.equal(creating.ProductionVariants, undefined);
     const inProgress = `Cannot update in-progress endpoint "${arn('endpoint', 'v-ep')}".`;
     assert.equal(await refused(env.sagemaker.send(new UpdateEndpointCommand({ EndpointName: 'v-ep', EndpointConfigName: 'v-c' }))), inProgress);
