@@ -166,6 +166,24 @@ class UserScriptTest(EnvCase):
         with self.assertRaisesRegex(ModelLoadError, 'must stage it into /opt/ml/model/code'):
             ToolkitHandler('sklearn').load(self.model_dir)
 
+    def test_sagemaker_inference_helpers_are_importable(self):
+        write(os.path.join(self.model_dir, 'code', 'inference.py'), '''
+            from sagemaker_inference import content_types, decoder, encoder, errors
+            def model_fn(model_dir):
+                return 10
+            def input_fn(data, content_type):
+                if content_type != content_types.JSON:
+                    raise errors.GenericInferenceToolkitError(400, 'send JSON')
+                return decoder.decode(data, content_type)
+            def predict_fn(data, model):
+                return data + model
+            def output_fn(prediction, accept):
+                return encoder.encode(prediction, content_types.CSV), content_types.CSV
+        ''')
+        self.serve()
+        self.assertEqual(self.invoke(b'[1, 2]', 'application/json')[::2], (200, b'11\n12\n'))
+        self.assertEqual(self.invoke(b'1', 'text/csv')[::2], (400, b'send JSON'))
+
     def test_transform_fn_with_input_fn_is_refused(self):
         write(os.path.join(self.model_dir, 'code', 'inference.py'), '''
             def model_fn(d): return 1

@@ -13,6 +13,9 @@ from .errors import ModelLoadError
 from .frameworks import defaults_for
 
 
+_COMPAT = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'compat')
+
+
 def _arity(fn):
     try:
         return len([p for p in inspect.signature(fn).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)])
@@ -67,6 +70,8 @@ class ToolkitHandler:
     status and message, anything else 500 with the message and the traceback."""
 
     def __init__(self, framework=None, multi_model=None):
+        if _COMPAT not in sys.path:
+            sys.path.append(_COMPAT)  # last: a real sagemaker_inference the user installs wins
         self.defaults = defaults_for(framework)
         if multi_model is None:
             multi_model = os.environ.get('SAGEMAKER_MULTI_MODEL', '').lower() == 'true'
