@@ -102,6 +102,7 @@ class InMemoryHosting implements EndpointHosting {
   }
 
   async close(): Promise<void> {
+    for (const endpoint of [...this.held.keys()]) this.release(endpoint);
     this.deployments.clear();
     this.active.clear();
   }
@@ -341,5 +342,67 @@ describe('EndpointConfigService and EndpointService over SQLite', () => {
     await rejectsWith(endpoints.update('ep-1', 'two'), 'ValidationException', `Could not find endpoint "${arn('endpoint', 'ep-1')}".`);
     assert.deepEqual(await new KyselyTagRepository(database).list(arn('endpoint', 'ep-1')), []);
     assert.equal(hosting.active.has('Ep-1'), false);
+  });
+});
+
+describe('EndpointService after a server restart', () => {
+  it('resumes Creating, Updating and Deleting endpoints left by the previous process', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'salvia-endpoints-restart-'));
+    const database = await openDatabase({ database: 'sqlite', dataDir: dir });
+    try {
+      const tags = new TagService(new KyselyTagRepository(database));
+      const models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags });
+      const configs = new EndpointConfigService(scope, {
+        repository: new KyselyEndpointConfigRepository<EndpointConfigRecord>(database),
+        tags,
+        models: (name) => models.describe(name),
+      });
+      const build = (hosting: EndpointHosting): EndpointService =>
+        new EndpointService(scope, {
+          repository: new KyselyEndpointRepository<EndpointRecord>(database),
+          tags,
+          configs: (name) => configs.describe(name),
+          models: (name) => models.describe(name),
+          hosting,
+        });
+      await models.create({ name: 'm', primaryContainer: { image: 'img:1' }, enableNetworkIsolation: false });
+      await models.create({ name: 'm2', primaryContainer: { image: 'img:2' }, enableNetworkIsolation: false });
+      const one = { variantName: 'AllTraffic', instanceType: 'ml.m5.large', initialInstanceCount: 1 };
+      await configs.create({ name: 'c1', productionVariants: [{ ...one, modelName: 'm' }] });
+      await configs.create({ name: 'c2', productionVariants: [{ ...one, modelName: 'm2' }] });
+
+      const first = new InMemoryHosting();
+      const before = build(first);
+      await before.create('u', 'c1');
+      await before.create('d', 'c1');
+      await before.idle();
+      const held = [first.hold('c'), first.hold('u'), first.hold('d')];
+      await before.create('c', 'c1');
+      await before.update('u', 'c2');
+      await before.delete('d');
+      await Promise.all(held);
+      await before.close(); // the process ends mid-operation: nothing more is recorded
+      const status = async (name: string): Promise<string> => (await before.describe(name)).record.status;
+      assert.deepEqual([await status('c'), await status('u'), await status('d')], ['Creating', 'Updating', 'Deleting']);
+
+      const second = new InMemoryHosting();
+      const after = build(second);
+      await after.start();
+      await after.idle();
+      assert.equal((await after.describe('c')).record.status, 'InService');
+      const updated = await after.describe('u');
+      assert.deepEqual([updated.record.status, updated.record.deployment.endpointConfigName, updated.pending], ['InService', 'c2', undefined]);
+      await rejectsWith(after.describe('d'), 'ValidationException', `Could not find endpoint "${arn('endpoint', 'd')}".`);
+      assert.deepEqual(second.calls.filter((c) => c.startsWith('deploy')).sort(), [
+        'deploy c AllTraffic:1x1',
+        'deploy u AllTraffic:1x1',
+        'deploy u AllTraffic:1x1',
+      ]);
+      assert.deepEqual([...second.active.keys()].sort(), ['c', 'u']);
+      await after.close();
+    } finally {
+      await database.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
