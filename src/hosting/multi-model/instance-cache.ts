@@ -91,7 +91,7 @@ const pidCacheMs = 2000;
 /**
  * One multi-model instance's models (SageMaker's MME data plane for one container): on a TargetModel's
  * first request the object `ModelDataUrl + TargetModel` is downloaded and unpacked to
- * `<models dir>/<id>/model` (id = modelId(TargetModel)), loaded with `POST /models
+ * `<models dir>/<id>/model` (id = modelId(ModelDataUrl, TargetModel)), loaded with `POST /models
  * {"model_name": id, "url": "/opt/ml/models/<id>/model"}`, then invoked with `POST
  * /models/<id>/invoke` and `X-Amzn-SageMaker-Target-Model`. Concurrent first requests load once.
  * After each load the server's resident memory is measured; beyond the budget the least recently
@@ -123,7 +123,7 @@ export class MultiModelInstanceCache {
 
   /** Whether `targetModel` is loaded or being loaded here (routing affinity). */
   holds(targetModel: string): boolean {
-    const entry = this.entries.get(modelId(targetModel));
+    const entry = this.entries.get(modelId(this.options.modelDataUrl, targetModel));
     return entry !== undefined && (entry.loaded || entry.loading);
   }
 
@@ -186,7 +186,7 @@ export class MultiModelInstanceCache {
   }
 
   private entry(targetModel: string): Entry {
-    const id = modelId(targetModel);
+    const id = modelId(this.options.modelDataUrl, targetModel);
     let entry = this.entries.get(id);
     if (!entry) {
       entry = { id, targetModel, onDisk: false, diskBytes: 0, loaded: false, memoryBytes: 0, busy: undefined, loading: false, lastUsed: 0, inFlight: 0 };
