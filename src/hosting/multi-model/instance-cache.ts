@@ -155,13 +155,14 @@ export class MultiModelInstanceCache {
           entry.loaded = false;
           continue;
         }
-        if (attempt < 2 && response.status === 507 && (await this.evictOne(entry))) continue;
+        if (attempt < 2 && response.status === 507 && (await this.evictOne(entry)) !== undefined) continue;
         return response;
       }
     } finally {
       entry.inFlight--;
       entry.lastUsed = ++this.tick;
       if (!this.cacheEnabled) this.drop(entry);
+      this.forgetIfUnused(entry);
     }
   }
 
@@ -246,7 +247,7 @@ export class MultiModelInstanceCache {
         headers: { 'content-type': 'application/json' },
         timeoutMs: this.options.loadTimeoutMs ?? defaultLoadTimeoutMs,
       });
-      if (response.status === 507 && (await this.evictOne(entry))) continue;
+      if (response.status === 507 && (await this.evictOne(entry)) !== undefined) continue;
       if (response.status !== 200 && response.status !== 409) {
         await this.deleteFiles(entry);
         const { scope, endpointName, container } = this.options.errors;
@@ -256,7 +257,7 @@ export class MultiModelInstanceCache {
       this.counters.loads++;
       const after = await this.measure();
       entry.memoryBytes = this.measured() ? Math.max(0, after - before) : entry.diskBytes;
-      if (!this.measured()) this.rss = this.estimatedUse();
+      if (!this.measured()) await this.measure();
       break;
     }
     await this.enforceMemory(entry);
@@ -300,40 +301,59 @@ export class MultiModelInstanceCache {
       if (!victim) return;
       used -= victim.diskBytes;
       await this.deleteFiles(victim);
+      this.forgetIfUnused(victim);
     }
   }
 
-  /** Before a load: unloads idle models while the last measurement plus a typical model would exceed the budget. */
+  /** Before a load: makes room for a typical model (the mean of what loads took). */
   private async makeRoom(current: Entry): Promise<void> {
     const loaded = [...this.entries.values()].filter((entry) => entry.loaded);
     const typical = loaded.length === 0 ? 0 : loaded.reduce((sum, entry) => sum + entry.memoryBytes, 0) / loaded.length;
-    while (this.rss + typical > this.options.memoryBudgetBytes) {
-      if (!(await this.evictOne(current))) return;
-    }
+    await this.evictWhileOver(current, this.options.memoryBudgetBytes - typical);
   }
 
-  /** After a load: unloads idle models while the measured memory exceeds the budget (each unload is expected to free what its load took). */
+  /** After a load: unloads idle models while the server is over the budget. */
   private async enforceMemory(current: Entry): Promise<void> {
-    while (this.rss > this.options.memoryBudgetBytes) {
-      if (!(await this.evictOne(current))) break;
-    }
-    await this.measure();
+    await this.evictWhileOver(current, this.options.memoryBudgetBytes);
   }
 
-  /** Unloads the least recently used idle loaded model other than `current`; false when there is none. */
-  private async evictOne(current: Entry): Promise<boolean> {
+  /**
+   * Unloads least recently used idle models while the server's memory exceeds `limit`, measured
+   * again after each unload. It stops as soon as either the measurement or the prediction (the
+   * first measurement minus what the unloaded models' loads took) is within the limit, so memory a
+   * server keeps after an unload (allocator fragmentation) does not empty the whole cache at once.
+   */
+  private async evictWhileOver(current: Entry, limit: number): Promise<void> {
+    let predicted = this.rss;
+    while (Math.min(predicted, this.rss) > limit) {
+      const freed = await this.evictOne(current);
+      if (freed === undefined) return;
+      predicted -= freed;
+      await this.measure();
+    }
+  }
+
+  /** Unloads the least recently used idle loaded model other than `current`: the memory its load took, undefined when there is none. */
+  private async evictOne(current: Entry): Promise<number | undefined> {
     const victim = this.leastRecentlyUsed((entry) => entry.loaded && entry !== current);
-    if (!victim) return false;
-    this.rss = Math.max(0, this.rss - victim.memoryBytes);
+    if (!victim) return undefined;
     victim.busy = this.unload(victim, false).finally(() => (victim.busy = undefined));
     await victim.busy;
-    return true;
+    return victim.memoryBytes;
+  }
+
+  /** Drops the bookkeeping of a model that is neither loaded nor on disk nor in use (so unknown TargetModels do not accumulate). */
+  private forgetIfUnused(entry: Entry): void {
+    if (!entry.loaded && !entry.onDisk && !entry.busy && entry.inFlight === 0 && this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
   }
 
   /** ModelCacheSetting Disabled: unload and delete a model once nobody uses it. */
   private drop(entry: Entry): void {
     if (entry.inFlight > 0 || entry.busy || this.closed) return;
-    entry.busy = this.unload(entry, true).finally(() => (entry.busy = undefined));
+    entry.busy = this.unload(entry, true).finally(() => {
+      entry.busy = undefined;
+      this.forgetIfUnused(entry);
+    });
   }
 
   private async unload(entry: Entry, deleteFiles: boolean): Promise<void> {
