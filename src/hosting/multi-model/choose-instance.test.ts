@@ -31,7 +31,8 @@ test('a model nobody holds goes to its rendezvous-hash home: stable, spread, and
   for (const m of models) assert.equal(chooseInstance([...instances].reverse(), m)?.key, home.get(m), 'order of the list does not matter');
   const counts = new Map<string, number>();
   for (const key of home.values()) counts.set(key as string, (counts.get(key as string) ?? 0) + 1);
-  for (const instance of instances) assert.ok((counts.get(instance.key) ?? 0) > 600 / 4 / 2, `${instance.key} gets a fair share: ${JSON.stringify([...counts])}`);
+  for (const instance of instances)
+    assert.ok((counts.get(instance.key) ?? 0) > 600 / 4 / 2, `${instance.key} gets a fair share: ${JSON.stringify([...counts])}`);
   const without = instances.filter((i) => i.key !== 'i-3');
   for (const m of models) {
     const now = chooseInstance(without, m)?.key;

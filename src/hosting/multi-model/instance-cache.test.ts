@@ -37,7 +37,12 @@ function tarGz(files: Record<string, string | Buffer>): Buffer {
     header.write('0000000\0', 108);
     header.write('0000000\0', 116);
     header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
-    header.write(Math.floor(Date.now() / 1000).toString(8).padStart(11, '0') + '\0', 136);
+    header.write(
+      Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0') + '\0',
+      136,
+    );
     header.write('        ', 148);
     header.write('0', 156);
     header.write('ustar\0' + '00', 257);
@@ -271,7 +276,11 @@ describe('MultiModelInstanceCache with the K-Means model server', () => {
         return true;
       });
     }
-    assert.equal(existsSync(path.join(modelsDir, modelId(`s3://${bucket}/${prefix}`, 'empty-model.tar.gz'))), false, 'a model that failed to load is not kept on disk');
+    assert.equal(
+      existsSync(path.join(modelsDir, modelId(`s3://${bucket}/${prefix}`, 'empty-model.tar.gz'))),
+      false,
+      'a model that failed to load is not kept on disk',
+    );
     assert.equal(answer((await c.invoke('good.tar.gz', csv)).body), 9);
     assert.equal(c.holds('corrupt.tar.gz'), false);
   });
@@ -343,7 +352,9 @@ describe('MultiModelInstanceCache with the K-Means model server', () => {
       errors: { scope, endpointName: 'mme-test', container: 'primary' },
     });
     for (let i = 0; i < count; i += 50) {
-      await Promise.all(Array.from({ length: Math.min(50, count - i) }, (_, j) => put(store, `${prefix}customer-${i + j + 1}.tar.gz`, customerModel(i + j + 1, pad))));
+      await Promise.all(
+        Array.from({ length: Math.min(50, count - i) }, (_, j) => put(store, `${prefix}customer-${i + j + 1}.tar.gz`, customerModel(i + j + 1, pad))),
+      );
     }
     // every customer once in a shuffled order, then a hot set of 20 customers again and again, 8 requests at a time
     const order = Array.from({ length: count }, (_, i) => i + 1);

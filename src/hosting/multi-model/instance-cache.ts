@@ -1,4 +1,4 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ObjectStore } from '../../objectstore/index.js';
 import { ChannelError, extractTarGz, formatS3Uri, parseS3Uri } from '../../training/data/index.js';

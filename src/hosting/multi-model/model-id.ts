@@ -7,5 +7,8 @@ import { createHash } from 'node:crypto';
  * characters) gives a short, path- and URL-safe name, distinct per model prefix.
  */
 export function modelId(modelDataUrl: string, targetModel: string): string {
-  return createHash('sha256').update(modelDataUrl + targetModel, 'utf8').digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(modelDataUrl + targetModel, 'utf8')
+    .digest('hex')
+    .slice(0, 32);
 }
