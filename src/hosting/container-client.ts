@@ -119,7 +119,9 @@ export class ContainerClient {
         response.once('error', (error) =>
           finish(new ContainerRequestError('closed', `${request.method} 127.0.0.1:${this.port}${request.path}: ${error.message}`, { cause: error })),
         );
-        response.once('aborted', () => finish(new ContainerRequestError('closed', `${request.method} 127.0.0.1:${this.port}${request.path}: answer cut short`)));
+        response.once('aborted', () =>
+          finish(new ContainerRequestError('closed', `${request.method} 127.0.0.1:${this.port}${request.path}: answer cut short`)),
+        );
       });
       req.end(request.body);
     });

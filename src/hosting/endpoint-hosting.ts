@@ -64,14 +64,9 @@ export interface EndpointHosting {
   /** Stops one deployment (or all of the endpoint's) and removes its files; idempotent. */
   undeploy(endpointName: string, deploymentId?: string): Promise<void>;
   /** UpdateEndpointWeightsAndCapacities on the active deployment. */
-  setWeights(
-    endpointName: string,
-    variants: { variantName: string; weight?: number; instanceCount?: number }[],
-  ): Promise<void>;
+  setWeights(endpointName: string, variants: { variantName: string; weight?: number; instanceCount?: number }[]): Promise<void>;
   /** Current per-variant weights/instance counts of the active deployment (for DescribeEndpoint). */
-  describe(
-    endpointName: string,
-  ): { variantName: string; weight: number; instanceCount: number }[] | undefined;
+  describe(endpointName: string): { variantName: string; weight: number; instanceCount: number }[] | undefined;
   /** Server shutdown: stops every model server. */
   close(): Promise<void>;
 }

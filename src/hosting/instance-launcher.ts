@@ -71,7 +71,12 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
       await mkdir(path.join(optMl, 'model'), { recursive: true });
       if (entry.container.mode === 'MultiModel') await mkdir(path.join(optMl, 'models'), { recursive: true });
       else if (entry.container.modelDataUrl !== undefined)
-        await unpackModelData(ctx.objectStore, entry.container.modelDataUrl, path.join(optMl, 'model'), entry.container.containerHostname ?? `container_${index + 1}`);
+        await unpackModelData(
+          ctx.objectStore,
+          entry.container.modelDataUrl,
+          path.join(optMl, 'model'),
+          entry.container.containerHostname ?? `container_${index + 1}`,
+        );
     }
     const hostsFile = path.join(dir, 'hosts');
     for (const [index, entry] of prepared.entries()) {
@@ -111,6 +116,7 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
           stopGraceMs: ctx.stopGraceMs,
           startupTimeoutMs: ctx.startupTimeoutMs,
           ...(ctx.restartDelayMs !== undefined ? { restartDelayMs: ctx.restartDelayMs } : {}),
+          pidFile: `${optMl}.pid`,
         }),
       );
     }

@@ -30,7 +30,10 @@ describe('runtime ModelError shapes', () => {
   it('a timeout is status 0 with the timed-out message', () => {
     const error = modelTimeoutError(scope, 'ep', 'primary');
     assert.equal(error.details['OriginalStatusCode'], 0);
-    assert.match(error.message, /^Received server error \(0\) from primary with message "Your invocation timed out while waiting for a response from container primary\./);
+    assert.match(
+      error.message,
+      /^Received server error \(0\) from primary with message "Your invocation timed out while waiting for a response from container primary\./,
+    );
     assert.equal(error.details['LogStreamArn'], endpointLogGroupArn(scope, 'ep'));
   });
 });

@@ -33,12 +33,15 @@ function seeLogs(scope: EndpointScope, endpointName: string): string {
 export function modelErrorFromResponse(scope: EndpointScope, endpointName: string, container: string, status: number, body: Buffer): ModelError {
   const text = body.toString('utf8');
   const client = status >= 400 && status < 500;
-  return new ModelError(`Received ${client ? 'client' : 'server'} error (${status}) from ${container} with message "${text}". ${seeLogs(scope, endpointName)}`, {
-    ErrorCode: client ? 'CLIENT_ERROR_FROM_MODEL' : 'SERVER_ERROR_FROM_MODEL',
-    OriginalStatusCode: status,
-    OriginalMessage: text,
-    LogStreamArn: endpointLogGroupArn(scope, endpointName),
-  });
+  return new ModelError(
+    `Received ${client ? 'client' : 'server'} error (${status}) from ${container} with message "${text}". ${seeLogs(scope, endpointName)}`,
+    {
+      ErrorCode: client ? 'CLIENT_ERROR_FROM_MODEL' : 'SERVER_ERROR_FROM_MODEL',
+      OriginalStatusCode: status,
+      OriginalMessage: text,
+      LogStreamArn: endpointLogGroupArn(scope, endpointName),
+    },
+  );
 }
 
 /** The container did not answer within the invocation timeout (60 s): ModelError with status 0, as SageMaker. */

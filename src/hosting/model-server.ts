@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { bubblewrapArgv } from '../executors/process/sandbox.js';
@@ -31,6 +32,8 @@ export interface ModelServerOptions {
   readonly restartDelayMs?: number;
   /** Default 30 s. */
   readonly maxRestartDelayMs?: number;
+  /** A file to record the process group in (`<pid> <start time>`), so a server that died without stopping it can be reaped (reapLeftovers). */
+  readonly pidFile?: string;
 }
 
 /** The model server did not become healthy; `message` says why (exit code and last output, or the timeout). */
@@ -135,6 +138,13 @@ export class ModelServer {
     });
     this.child = child;
     this.startedAt = Date.now();
+    if (this.options.pidFile !== undefined && child.pid !== undefined) {
+      try {
+        writeFileSync(this.options.pidFile, `${child.pid} ${processStartTime(child.pid) ?? ''}\n`);
+      } catch {
+        // best effort: only reaping after a crash of this server needs it
+      }
+    }
     this.exited = new Promise((resolve) => child.once('close', () => resolve()));
     for (const stream of [child.stdout, child.stderr]) {
       stream?.setEncoding('utf8');
@@ -202,6 +212,16 @@ export class ModelServer {
       if (Date.now() >= deadline) return `GET /ping did not answer 200 within ${Math.round(this.options.startupTimeoutMs / 1000)} s (last: ${last})`;
       await delay(Math.min(pause, Math.max(1, deadline - Date.now())));
     }
+  }
+}
+
+/** The start time of process `pid` (field 22 of /proc/<pid>/stat, clock ticks since boot): tells a reused pid apart. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }
 

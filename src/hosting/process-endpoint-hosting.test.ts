@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -117,12 +117,24 @@ for (const sandbox of [true, false]) {
       await images.add('fixture', imageDir);
       logs = new LogService(new KyselyLogRepository(database), scope);
       hosting = new ProcessEndpointHosting(
-        { dataDir, region: scope.region, accountId: scope.accountId, sandbox, baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stopGraceSeconds: 2, restartDelayMs: 50, drainTimeoutSeconds: 10 },
+        {
+          dataDir,
+          region: scope.region,
+          accountId: scope.accountId,
+          sandbox,
+          baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+          stopGraceSeconds: 2,
+          restartDelayMs: 50,
+          drainTimeoutSeconds: 10,
+        },
         { objectStore: store, images, runtimes: new RuntimeEnvironments({ dataDir, python: 'python3' }), logs },
       );
       router = new HostingRouter(hosting, { ...scope, invocationTimeoutMs: 1500 });
       for (const name of ['blue', 'green', 'a', 'b', 'one', 'two']) await putModel(`${name}/model.tar.gz`, { 'reply.txt': name });
-      await store.putObject('models', 'corrupt/model.tar.gz', { body: Readable.from([Buffer.from('this is not a gzip file')]), metadata: { userMetadata: {}, headers: {} } });
+      await store.putObject('models', 'corrupt/model.tar.gz', {
+        body: Readable.from([Buffer.from('this is not a gzip file')]),
+        metadata: { userMetadata: {}, headers: {} },
+      });
     });
     after(async () => {
       await hosting?.close();
@@ -159,7 +171,11 @@ for (const sandbox of [true, false]) {
       weight: 1,
       ...options,
     });
-    const invoke = async (endpointName: string, body: string, extra: Partial<InvocationRequest> = {}): Promise<{ reply: Reply; variant: string; contentType: string; customAttributes?: string }> => {
+    const invoke = async (
+      endpointName: string,
+      body: string,
+      extra: Partial<InvocationRequest> = {},
+    ): Promise<{ reply: Reply; variant: string; contentType: string; customAttributes?: string }> => {
       const response = await router.invoke({ endpointName, body: Buffer.from(body), ...extra });
       assert.ok(Buffer.isBuffer(response.body));
       return {
@@ -178,6 +194,13 @@ for (const sandbox of [true, false]) {
       }
       assert.fail('expected an error');
     };
+    const zombie = (pid: number): boolean => {
+      try {
+        return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return true;
+      }
+    };
     const alive = (pid: number): boolean => {
       try {
         process.kill(pid, 0);
@@ -190,7 +213,10 @@ for (const sandbox of [true, false]) {
     it('serves the unpacked model and forwards Content-Type, Accept and CustomAttributes; answers carry the variant and custom attributes', async () => {
       await hosting.deploy({ endpointName: 'ep-basic', deploymentId: 'd1', variants: [variant('AllTraffic', 'one')] });
       assert.equal(hosting.active('ep-basic'), undefined, 'deploy alone does not route traffic');
-      await assert.rejects(router.invoke({ endpointName: 'ep-basic', body: Buffer.from('x') }), { code: 'ValidationError', message: 'Endpoint ep-basic of account 000000000000 not found.' });
+      await assert.rejects(router.invoke({ endpointName: 'ep-basic', body: Buffer.from('x') }), {
+        code: 'ValidationError',
+        message: 'Endpoint ep-basic of account 000000000000 not found.',
+      });
       await hosting.activate('ep-basic', 'd1');
       const answer = await invoke('ep-basic', '1,2,3', { contentType: 'text/csv', accept: 'application/json', customAttributes: 'trace=1' });
       assert.equal(answer.reply.reply, 'one');
@@ -212,7 +238,10 @@ for (const sandbox of [true, false]) {
       assert.ok(!existsSync(path.join(dataDir, 'endpoints', 'ep-basic')));
       await assert.rejects(router.invoke({ endpointName: 'ep-basic', body: Buffer.from('x') }), { code: 'ValidationError' });
       const events = await logs.getLogEvents({ group: '/aws/sagemaker/Endpoints/ep-basic', stream: stream.items[0]!.name, startFromHead: true });
-      assert.ok(events.events.some((e) => e.message === 'model server one listening'), JSON.stringify(events.events));
+      assert.ok(
+        events.events.some((e) => e.message === 'model server one listening'),
+        JSON.stringify(events.events),
+      );
       assert.ok(events.events.some((e) => e.message === 'invoked with 1,2,3'));
     });
 
@@ -262,7 +291,10 @@ for (const sandbox of [true, false]) {
         }),
         (error: unknown) => {
           assert.ok(error instanceof HostingError);
-          assert.match(error.message, /^The primary container for production variant AllTraffic did not pass the ping health check\. Please check CloudWatch logs for this endpoint\./);
+          assert.match(
+            error.message,
+            /^The primary container for production variant AllTraffic did not pass the ping health check\. Please check CloudWatch logs for this endpoint\./,
+          );
           assert.match(error.message, /exited \(code 2\).*cannot load the model: REFUSE_START is set/);
           return true;
         },
@@ -366,6 +398,40 @@ for (const sandbox of [true, false]) {
       assert.equal(corrupt.code, 'ValidationError');
       assert.equal((await invoke('ep-mme', 'x', { targetModel: 'a/model.tar.gz' })).reply.reply, 'a', 'a broken model leaves the others serving');
       await hosting.undeploy('ep-mme');
+    });
+
+    it('kills the model servers a previous server left running when it starts on the same data directory', async () => {
+      const otherDir = mkdtempSync(path.join(dataDir, 'restart-'));
+      const config = {
+        dataDir: otherDir,
+        region: scope.region,
+        accountId: scope.accountId,
+        sandbox,
+        baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' },
+        restartDelayMs: 60_000,
+      };
+      const images = new ImageCatalog({ dataDir, python: 'python3' }, { repository: new KyselyImageRepository(database) });
+      const deps = { objectStore: store, images, runtimes: new RuntimeEnvironments({ dataDir, python: 'python3' }), logs };
+      const crashed = new ProcessEndpointHosting(config, deps);
+      try {
+        await crashed.deploy({ endpointName: 'ep-left', deploymentId: 'd1', variants: [variant('AllTraffic', 'one')] });
+        await crashed.activate('ep-left', 'd1');
+        const pid = JSON.parse(
+          (
+            await crashed
+              .active('ep-left')!
+              .instances()[0]!
+              .servers[0]!.client.request({ method: 'POST', path: '/invocations', body: Buffer.from('x'), timeoutMs: 5000 })
+          ).body.toString(),
+        ) as Reply;
+        assert.ok(alive(pid.pid));
+        new ProcessEndpointHosting(config, deps);
+        // the old server's process group was SIGKILLed synchronously: wait for the kernel to reap it
+        while (alive(pid.pid) && !zombie(pid.pid)) await delay(10);
+        assert.ok(!existsSync(path.join(otherDir, 'endpoints')));
+      } finally {
+        await crashed.close();
+      }
     });
 
     it('chains the containers of a serial inference pipeline', async () => {

@@ -8,6 +8,7 @@ import type { ObjectStore } from '../objectstore/index.js';
 import { HostingError, type DeploymentPlan, type EndpointHosting, type VariantPlan } from './endpoint-hosting.js';
 import { Deployment, HostedVariant, type HostedInstance } from './hosted-deployment.js';
 import { launchInstance, type LaunchContext, type PreparedContainer } from './instance-launcher.js';
+import { reapLeftovers } from './reap-leftovers.js';
 
 /** The slice of the configuration hosting needs. */
 export interface HostingConfig {
@@ -66,7 +67,10 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     private readonly deps: HostingDeps,
   ) {
     this.sandbox = config.sandbox && bubblewrapWorks();
-    if (config.sandbox && !this.sandbox) deps.logger?.warn('bubblewrap does not work here: model servers run as plain processes (SAGEMAKER_BASE_DIR instead of /opt/ml)');
+    const reaped = reapLeftovers(path.join(config.dataDir, 'endpoints'));
+    if (reaped > 0) deps.logger?.warn(`stopped ${reaped} model server(s) a previous server left running`);
+    if (config.sandbox && !this.sandbox)
+      deps.logger?.warn('bubblewrap does not work here: model servers run as plain processes (SAGEMAKER_BASE_DIR instead of /opt/ml)');
   }
 
   active(endpointName: string): Deployment | undefined {
@@ -93,7 +97,9 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
       await deployment.stop(0).catch(() => undefined);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (this.deployments.get(key) === deployment) this.deployments.delete(key);
-      throw error instanceof HostingError ? error : new HostingError(`Could not deploy endpoint ${plan.endpointName}: ${(error as Error).message}`, { cause: error });
+      throw error instanceof HostingError
+        ? error
+        : new HostingError(`Could not deploy endpoint ${plan.endpointName}: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -194,8 +200,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     for (const container of plan.containers) {
       try {
         const image = await this.deps.images.resolve(container.image, { purpose: 'serve' });
-        const python =
-          image.kind === 'script-mode' ? await this.deps.runtimes.ensure(image.requirements, (line) => this.deps.logger?.info(line)) : undefined;
+        const python = image.kind === 'script-mode' ? await this.deps.runtimes.ensure(image.requirements, (line) => this.deps.logger?.info(line)) : undefined;
         prepared.push({ container, image, ...(python ? { python } : {}) });
       } catch (error) {
         throw new HostingError(`Production variant ${plan.variantName}: image ${container.image} cannot serve: ${(error as Error).message}`, { cause: error });

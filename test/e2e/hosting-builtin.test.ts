@@ -83,7 +83,9 @@ describe('hosting: a trained built-in XGBoost model behind a real endpoint', () 
   });
 
   const invoke = async (body: string, contentType: string, accept: string): Promise<{ text: string; contentType?: string; variant?: string }> => {
-    const response = await runtime.send(new InvokeEndpointCommand({ EndpointName: 'xgb-endpoint', Body: Buffer.from(body), ContentType: contentType, Accept: accept }));
+    const response = await runtime.send(
+      new InvokeEndpointCommand({ EndpointName: 'xgb-endpoint', Body: Buffer.from(body), ContentType: contentType, Accept: accept }),
+    );
     return {
       text: Buffer.from(response.Body ?? new Uint8Array()).toString('utf8'),
       ...(response.ContentType !== undefined ? { contentType: response.ContentType } : {}),
@@ -92,11 +94,15 @@ describe('hosting: a trained built-in XGBoost model behind a real endpoint', () 
   };
 
   it('deploys, answers CSV and JSON from both instances, logs to CloudWatch, maps a model 4xx to ModelError, survives a server restart and leaves no process when deleted', async () => {
-    await env.sagemaker.send(new CreateModelCommand({ ModelName: 'xgb-model', ExecutionRoleArn: role, PrimaryContainer: { Image: images.xgboost, ModelDataUrl: modelDataUrl } }));
+    await env.sagemaker.send(
+      new CreateModelCommand({ ModelName: 'xgb-model', ExecutionRoleArn: role, PrimaryContainer: { Image: images.xgboost, ModelDataUrl: modelDataUrl } }),
+    );
     await env.sagemaker.send(
       new CreateEndpointConfigCommand({
         EndpointConfigName: 'xgb-config',
-        ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'xgb-model', InitialInstanceCount: 2, InstanceType: 'ml.m5.large', InitialVariantWeight: 1 }],
+        ProductionVariants: [
+          { VariantName: 'AllTraffic', ModelName: 'xgb-model', InitialInstanceCount: 2, InstanceType: 'ml.m5.large', InitialVariantWeight: 1 },
+        ],
       }),
     );
     await env.sagemaker.send(new CreateEndpointCommand({ EndpointName: 'xgb-endpoint', EndpointConfigName: 'xgb-config' }));
@@ -118,15 +124,19 @@ describe('hosting: a trained built-in XGBoost model behind a real endpoint', () 
     assert.equal(names.length, 2, names.join(','));
     for (const name of names) {
       assert.match(name, /^AllTraffic\/i-[0-9a-f]{17}$/);
-      const events = await env.logs.send(new GetLogEventsCommand({ logGroupName: '/aws/sagemaker/Endpoints/xgb-endpoint', logStreamName: name, startFromHead: true }));
+      const events = await env.logs.send(
+        new GetLogEventsCommand({ logGroupName: '/aws/sagemaker/Endpoints/xgb-endpoint', logStreamName: name, startFromHead: true }),
+      );
       assert.ok((events.events ?? []).length > 0, `stream ${name} is empty`);
     }
 
     // a row with the wrong number of features: the model answers 4xx, the client gets ModelError 424
-    const error = await runtime.send(new InvokeEndpointCommand({ EndpointName: 'xgb-endpoint', Body: Buffer.from('1,2,3,4,5,6,7'), ContentType: 'text/csv' })).then(
-      () => assert.fail('expected a ModelError'),
-      (e: unknown) => e,
-    );
+    const error = await runtime
+      .send(new InvokeEndpointCommand({ EndpointName: 'xgb-endpoint', Body: Buffer.from('1,2,3,4,5,6,7'), ContentType: 'text/csv' }))
+      .then(
+        () => assert.fail('expected a ModelError'),
+        (e: unknown) => e,
+      );
     assert.ok(error instanceof ModelError, String(error));
     assert.equal(error.$metadata.httpStatusCode, 424);
     assert.ok(error.OriginalStatusCode !== undefined && error.OriginalStatusCode >= 400 && error.OriginalStatusCode < 500, String(error.OriginalStatusCode));
