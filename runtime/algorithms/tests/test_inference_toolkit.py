@@ -273,3 +273,78 @@ class CodecsTest(unittest.TestCase):
 
 if __name__ == '__main__':
     unittest.main()
+
+
+class WorkersTest(unittest.TestCase):
+    """``python -m salvia_algorithms.inference_toolkit serve`` with SAGEMAKER_MODEL_SERVER_WORKERS=2:
+    two worker processes answer on one port; a killed worker is replaced; SIGTERM stops them all."""
+
+    def test_pre_forked_workers(self):
+        import signal
+        import socket
+        import subprocess
+        import sys
+        import time
+
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        write(os.path.join(tmp.name, 'model', 'code', 'inference.py'), '''
+            import os
+            def model_fn(model_dir):
+                return 'm'
+            def transform_fn(model, data, content_type, accept):
+                return str(os.getpid()), 'text/plain'
+        ''')
+        with socket.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            port = probe.getsockname()[1]
+        env = dict(os.environ, SAGEMAKER_BASE_DIR=tmp.name, SAGEMAKER_BIND_TO_PORT=str(port), SAGEMAKER_MODEL_SERVER_WORKERS='2',
+                   PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), PYTHONDONTWRITEBYTECODE='1')
+        env.pop('SAGEMAKER_MULTI_MODEL', None)
+        process = subprocess.Popen([sys.executable, '-m', 'salvia_algorithms.inference_toolkit', 'serve'], env=env, cwd=tmp.name,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(process.stderr.close)
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+
+        def children():
+            with open(f'/proc/{process.pid}/task/{process.pid}/children', encoding='ascii') as f:
+                return {int(pid) for pid in f.read().split()}
+
+        def until(condition, what):
+            deadline = time.monotonic() + 20
+            while not condition():
+                if process.poll() is not None:
+                    self.fail(f'the server exited: {process.stderr.read().decode()}')
+                self.assertLess(time.monotonic(), deadline, what)
+                time.sleep(0.05)
+
+        def ask():
+            try:
+                conn = http.client.HTTPConnection('127.0.0.1', port, timeout=5)
+                conn.request('POST', '/invocations', b'x', {'Content-Type': 'text/plain'})
+                answer = conn.getresponse()
+                pid = int(answer.read()) if answer.status == 200 else None
+                conn.close()
+                return pid
+            except OSError:
+                return None
+
+        until(lambda: len(children()) == 2, 'two workers')
+        first = children()
+        until(lambda: ask() in first, 'a worker answers')
+        victim = next(iter(first))
+        os.kill(victim, signal.SIGKILL)
+        until(lambda: len(children()) == 2 and victim not in children(), 'the killed worker is replaced')
+        workers = children()
+        self.assertIn(ask(), workers)
+        process.send_signal(signal.SIGTERM)
+        self.assertEqual(process.wait(timeout=20), 0)
+        def gone(pid):
+            try:
+                with open(f'/proc/{pid}/stat', encoding='ascii') as f:
+                    return f.read().split()[2] == 'Z'
+            except FileNotFoundError:
+                return True
+
+        # the server reaps every worker before it exits
+        self.assertEqual([pid for pid in workers if not gone(pid)], [])

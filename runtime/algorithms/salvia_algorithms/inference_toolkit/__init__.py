@@ -21,9 +21,10 @@ Requests: Accept absent or ``*/*`` → SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT, els
 message and traceback. A model that fails to load: single-model mode exits 1 (the endpoint never
 gets healthy), multi-model mode answers 500 to POST /models (507 on MemoryError).
 
-SAGEMAKER_MODEL_SERVER_WORKERS: the server is one process answering requests on threads (handler
-functions may run concurrently); the value is reported as MaxConcurrentTransforms by
-GET /execution-parameters but does not fork workers.
+SAGEMAKER_MODEL_SERVER_WORKERS: unset (or multi-model mode), one process answers requests on threads
+(handler functions may run concurrently); > 1 in single-model mode, that many pre-forked worker
+processes share the port over the model loaded once (workers.py). It is also reported as
+MaxConcurrentTransforms by GET /execution-parameters.
 """
 
 from .errors import InferenceToolkitError, ModelLoadError, UnsupportedFormatError

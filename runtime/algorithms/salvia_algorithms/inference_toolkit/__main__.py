@@ -2,13 +2,15 @@
 
 The framework comes from SALVIA_FRAMEWORK (``sklearn``, ``xgboost``, ``pytorch``, …; the platform
 sets it from the image); everything else from the SageMaker serving variables (see the package
-docstring)."""
+docstring). SAGEMAKER_MODEL_SERVER_WORKERS > 1 (single-model mode) pre-forks that many worker
+processes (workers.py); otherwise one process answers on threads."""
 
 import os
 import sys
 
 from .. import serving
 from .handler import ToolkitHandler
+from .workers import requested_workers, serve_workers
 
 
 def main():
@@ -16,7 +18,12 @@ def main():
     if command != 'serve':
         print(f'usage: {sys.argv[0]} serve', file=sys.stderr)
         sys.exit(2)
-    serving.serve(ToolkitHandler(os.environ.get('SALVIA_FRAMEWORK')))
+    handler = ToolkitHandler(os.environ.get('SALVIA_FRAMEWORK'))
+    workers = requested_workers(handler.multi_model)
+    if workers > 1:
+        serve_workers(handler, workers)
+    else:
+        serving.serve(handler)
 
 
 if __name__ == '__main__':
