@@ -2,7 +2,7 @@
 // per-customer models written in K-Means' documented artifact format (model_algo-1): one center at
 // (customer id, 0), so invoking with "0,0" answers distance_to_cluster = the customer id.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ import { algorithmPython } from '../../../test/helpers/algorithm-server.js';
 import { unusedPort } from '../../../test/helpers/free-port.js';
 import { repoRoot } from '../../../test/helpers/server-process.js';
 import { AwsError } from '../../errors/index.js';
-import { builtinImage, launchFor } from '../../images/index.js';
+import { builtinImage, launchFor, type BuiltinAlgorithm } from '../../images/index.js';
 import { FsObjectStore, type ObjectInfo } from '../../objectstore/index.js';
 import { ContainerClient } from '../container-client.js';
 import { MultiModelInstanceCache, type MultiModelCacheOptions } from './instance-cache.js';
@@ -90,8 +90,8 @@ async function put(store: FsObjectStore, key: string, body: Buffer): Promise<voi
   await store.putObject(bucket, key, { body: Readable.from([body]), metadata: { userMetadata: {}, headers: {} }, contentLength: body.length });
 }
 
-/** The built-in K-Means model server in multi-model mode, started as the platform starts it (without a sandbox). */
-class KMeansMultiModelServer {
+/** A built-in algorithm's model server in multi-model mode, started as the platform starts it (without a sandbox). */
+class MultiModelServer {
   readonly client: ContainerClient;
   restarts = 0;
   private constructor(
@@ -102,8 +102,8 @@ class KMeansMultiModelServer {
     this.client = new ContainerClient(port);
   }
 
-  static async start(baseDir: string): Promise<KMeansMultiModelServer> {
-    const launch = launchFor(builtinImage('kmeans', { python: algorithmPython, runtimeDir: path.join(repoRoot, 'runtime') }), 'serve', { optMl: baseDir });
+  static async start(baseDir: string, algorithm: BuiltinAlgorithm = 'kmeans'): Promise<MultiModelServer> {
+    const launch = launchFor(builtinImage(algorithm, { python: algorithmPython, runtimeDir: path.join(repoRoot, 'runtime') }), 'serve', { optMl: baseDir });
     const port = await unusedPort();
     mkdirSync(baseDir, { recursive: true });
     const [program, ...args] = launch.command;
@@ -115,7 +115,7 @@ class KMeansMultiModelServer {
     let text = '';
     child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-    const server = new KMeansMultiModelServer(child, port, () => text);
+    const server = new MultiModelServer(child, port, () => text);
     for (let pause = 20; ; pause = Math.min(200, pause * 2)) {
       if (child.exitCode !== null) throw new Error(`the model server exited: ${text}`);
       const status = await fetch(`http://127.0.0.1:${port}/ping`).then(
@@ -162,14 +162,14 @@ describe('MultiModelInstanceCache with the K-Means model server', () => {
   let dir: string;
   let store: FsObjectStore;
   let gated: GatedStore;
-  let server: KMeansMultiModelServer;
+  let server: MultiModelServer;
 
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'salvia-mme-'));
     store = await FsObjectStore.open(path.join(dir, 'objects'));
     gated = { store, gate: undefined, gets: 0 };
     await store.createBucket(bucket);
-    server = await KMeansMultiModelServer.start(path.join(dir, 'instance'));
+    server = await MultiModelServer.start(path.join(dir, 'instance'));
   });
 
   after(async () => {
@@ -391,5 +391,85 @@ describe('MultiModelInstanceCache with the K-Means model server', () => {
     // unload everything of this test so other tests measure from a clean server
     for (const name of mine) await server.client.request({ method: 'DELETE', path: `/models/${name}`, timeoutMs: 10_000 });
     assert.equal(server.lastOutput().includes('Traceback'), false, server.lastOutput().slice(-2000));
+  });
+});
+
+/**
+ * Linear Learner's model_algo-1 (a zip of model.json and model.npz) for a regressor answering
+ * `weight · x`, written by numpy itself; `rows` overrides the weights' declared row count in the npy
+ * header (a huge one makes loading raise a real MemoryError: the server answers 507).
+ */
+function linearModel(weight: number, rows?: number): Buffer {
+  const script = `
+import io, json, sys, zipfile, numpy as np
+weight, rows = float(sys.argv[1]), sys.argv[2]
+w = io.BytesIO(); np.save(w, np.array([[weight]], dtype=np.float32)); w = w.getvalue()
+if rows:
+    header = "{'descr': '<f4', 'fortran_order': False, 'shape': (%s, 1), }" % rows
+    header += ' ' * (64 - (10 + len(header) + 1) % 64) + '\\n'
+    w = b'\\x93NUMPY\\x01\\x00' + len(header).to_bytes(2, 'little') + header.encode()
+b = io.BytesIO(); np.save(b, np.zeros(1, dtype=np.float32))
+arrays = io.BytesIO()
+with zipfile.ZipFile(arrays, 'w') as z:
+    z.writestr('weights.npy', w); z.writestr('bias.npy', b.getvalue())
+out = io.BytesIO()
+with zipfile.ZipFile(out, 'w') as z:
+    z.writestr('model.json', json.dumps({'format': 'salvia-linear-learner', 'version': 1, 'predictor_type': 'regressor', 'feature_dim': 1, 'loss': 'squared_loss'}))
+    z.writestr('model.npz', arrays.getvalue())
+sys.stdout.buffer.write(out.getvalue())
+`;
+  return tarGz({ 'model_algo-1': execFileSync(algorithmPython, ['-c', script, String(weight), rows === undefined ? '' : String(rows)]) });
+}
+
+describe('MultiModelInstanceCache with the Linear Learner model server: 507 from a load', () => {
+  let dir: string;
+  let store: FsObjectStore;
+  let server: MultiModelServer;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'salvia-mme-ll-'));
+    store = await FsObjectStore.open(path.join(dir, 'objects'));
+    await store.createBucket(bucket);
+    server = await MultiModelServer.start(path.join(dir, 'instance'), 'linear-learner');
+  });
+
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a load the server refuses with 507 unloads idle models and retries; with none left it is a ModelError, and the unloaded models still answer', async () => {
+    const modelsDir = path.join(dir, 'instance', 'models');
+    const cache = new MultiModelInstanceCache({
+      objectStore: store,
+      modelDataUrl: `s3://${bucket}/ll/`,
+      container: server,
+      modelsDir,
+      containerModelsDir: modelsDir,
+      memoryBudgetBytes: 4096 * MiB,
+      diskBudgetBytes: 1024 * MiB,
+      errors: { scope, endpointName: 'mme-ll', container: 'primary' },
+    });
+    for (const weight of [2, 3, 5]) await put(store, `ll/w${weight}.tar.gz`, linearModel(weight));
+    await put(store, 'll/huge.tar.gz', linearModel(1, 10 ** 12));
+    const score = async (weight: number): Promise<number> => {
+      const response = await cache.invoke(`w${weight}.tar.gz`, { body: Buffer.from('7'), contentType: 'text/csv', accept: 'application/json' });
+      assert.equal(response.status, 200, response.body.toString());
+      return (JSON.parse(response.body.toString()) as { predictions: { score: number }[] }).predictions[0]?.score ?? Number.NaN;
+    };
+    for (const weight of [2, 3, 5]) assert.equal(await score(weight), 7 * weight);
+    assert.equal(cache.stats().loaded, 3);
+    await assert.rejects(cache.invoke('huge.tar.gz', { body: Buffer.from('7'), contentType: 'text/csv' }), (error: unknown) => {
+      assert.ok(error instanceof AwsError);
+      assert.equal(error.code, 'ModelError');
+      assert.equal(error.details?.['OriginalStatusCode'], 507);
+      assert.match(error.message, /^Received server error \(507\) from primary with message ".*Insufficient memory/);
+      return true;
+    });
+    assert.equal(cache.stats().unloads, 3, 'every idle model was unloaded to make room before giving up');
+    assert.equal(cache.stats().loaded, 0);
+    for (const weight of [2, 3, 5]) assert.equal(await score(weight), 7 * weight);
+    assert.equal(cache.stats().loads, 6);
+    assert.equal(cache.stats().downloads, 3 + 1, 'unloaded models were reloaded from disk');
   });
 });
