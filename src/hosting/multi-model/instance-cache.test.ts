@@ -173,7 +173,7 @@ describe('MultiModelInstanceCache with the K-Means model server', () => {
   });
 
   after(async () => {
-    await server.stop();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -434,7 +434,7 @@ describe('MultiModelInstanceCache with the Linear Learner model server: 507 from
   });
 
   after(async () => {
-    await server.stop();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
