@@ -32,6 +32,9 @@ def _default_accept():
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # The platform opens many connections at once (32 concurrent invocations, bursts of
+    # multi-model loads); socketserver's default backlog of 5 stalls them for a SYN retry (~1 s).
+    request_queue_size = 512
     allow_reuse_address = True
 
     def __init__(self, address, handler, multi_model, model):
@@ -44,6 +47,9 @@ class _Server(ThreadingHTTPServer):
 
 class _RequestHandler(BaseHTTPRequestHandler):
     protocol_version = 'HTTP/1.1'
+    # Headers and body go out in separate writes: with Nagle on, the body waits for the client's
+    # delayed ACK (~40 ms per keep-alive request). TCP_NODELAY sends it at once.
+    disable_nagle_algorithm = True
     server_version = 'salvia-model-server'
     # an idle keep-alive connection is closed after this many seconds (frees its thread)
     timeout = 600
