@@ -4,7 +4,7 @@
 // under the same venv the job trained with.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, copyFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,7 +15,7 @@ import { openDatabase, type Database } from '../../src/store/index.js';
 import { KyselyImageRepository } from '../../src/store/repositories/images.js';
 import { algorithmPython, serveModel, type AlgorithmServer } from '../helpers/algorithm-server.js';
 import { clientConfig, repoRoot } from '../helpers/server-process.js';
-import { createEndpoint, deleteEndpoint, deploy, waitInService } from './endpoints-harness.js';
+import { createEndpoint, deleteEndpoint, deploy, descendants, waitInService } from './endpoints-harness.js';
 import { createJob, getBytes, logLines, put, role, sandboxSkipReason, trainingEnv, waitForEnd, type TrainingEnv } from './training-harness.js';
 
 const fixtures = path.join(repoRoot, 'test/fixtures/framework-serving');
@@ -145,7 +145,13 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
           container: {
             Image: sklearnImage,
             ModelDataUrl: `s3://${env.bucket}/sk-serve/repacked/model.tar.gz`,
-            Environment: { SAGEMAKER_PROGRAM: 'inference.py', SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code', SAGEMAKER_REGION: 'us-east-1' },
+            // two pre-forked worker processes, as the SDK's model_server_workers=2 asks
+            Environment: {
+              SAGEMAKER_PROGRAM: 'inference.py',
+              SAGEMAKER_SUBMIT_DIRECTORY: '/opt/ml/model/code',
+              SAGEMAKER_REGION: 'us-east-1',
+              SAGEMAKER_MODEL_SERVER_WORKERS: '2',
+            },
           },
         },
       ]);
@@ -190,6 +196,15 @@ describe('framework serving: scikit-learn with a custom inference.py', () => {
         runtime.destroy();
         await deleteEndpoint(env, 'sk-endpoint');
       }
+      // DeleteEndpoint stopped the toolkit and both its workers.
+      const toolkits = [...descendants(env.server.child.pid ?? 0)].filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('salvia_algorithms.inference_toolkit');
+        } catch {
+          return false;
+        }
+      });
+      assert.deepEqual(toolkits, []);
     },
   );
 
