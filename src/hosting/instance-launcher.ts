@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hostsFileText } from '../executors/process/sandbox.js';
-import { launchFor, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
+import { launchFor, stageServingCode, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
 import { LogStreamWriter, type LogAppender } from '../logs/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import { HostingError, type HostedContainer } from './endpoint-hosting.js';
@@ -40,6 +40,15 @@ export interface LaunchContext {
   readonly multiModel: { readonly memoryMib?: number; readonly diskMib: number; readonly scope: EndpointScope };
 }
 
+/** A framework container's environment with an `s3://` SAGEMAKER_SUBMIT_DIRECTORY staged into model/code. Throws HostingError. */
+async function servingCode(store: ObjectStore, container: HostedContainer, modelDir: string): Promise<Record<string, string>> {
+  try {
+    return await stageServingCode(store, container.environment, modelDir);
+  } catch (error) {
+    throw new HostingError(`Could not stage the inference code of container image ${container.image}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 /** `i-` and 17 hex digits, like an EC2 instance id. */
 export function newInstanceId(): string {
   return `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
@@ -65,6 +74,7 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
   const servers: ModelServer[] = [];
   const logs: LogStreamWriter[] = [];
   const instance = new HostedInstance(id, variant.name, dir, servers, logs);
+  const environments: Record<string, string>[] = [];
   try {
     for (const [index, entry] of prepared.entries()) {
       const optMl = instance.optMlDir(index);
@@ -77,6 +87,9 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
           path.join(optMl, 'model'),
           entry.container.containerHostname ?? `container_${index + 1}`,
         );
+      environments.push(
+        entry.image.kind === 'script-mode' ? await servingCode(ctx.objectStore, entry.container, path.join(optMl, 'model')) : entry.container.environment,
+      );
     }
     const hostsFile = path.join(dir, 'hosts');
     for (const [index, entry] of prepared.entries()) {
@@ -91,7 +104,7 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
         ...ctx.baseEnv,
         PATH: launch.pathPrefix !== undefined ? `${launch.pathPrefix}:${basePath}` : basePath,
         PYTHONUNBUFFERED: '1',
-        ...entry.container.environment,
+        ...environments[index],
         ...launch.env,
         SAGEMAKER_BIND_TO_PORT: String(port),
         SAGEMAKER_SAFE_PORT_RANGE: `${port}-${port}`,

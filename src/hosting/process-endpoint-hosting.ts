@@ -199,7 +199,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     const prepared: PreparedContainer[] = [];
     for (const container of plan.containers) {
       try {
-        const image = await this.deps.images.resolve(container.image, { purpose: 'serve' });
+        const image = await this.deps.images.resolve(container.image, { purpose: 'serve', environment: container.environment });
         const python = image.kind === 'script-mode' ? await this.deps.runtimes.ensure(image.requirements, (line) => this.deps.logger?.info(line)) : undefined;
         prepared.push({ container, image, ...(python ? { python } : {}) });
       } catch (error) {
