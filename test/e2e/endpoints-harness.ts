@@ -274,3 +274,35 @@ export function tarGz(files: Readonly<Record<string, string | Buffer>>): Buffer 
   blocks.push(Buffer.alloc(1024));
   return gzipSync(Buffer.concat(blocks));
 }
+
+/** A model server process (the interpreter itself, not its bwrap parent) and the port it listens on. */
+export interface ModelServerProcess {
+  readonly pid: number;
+  readonly port: number;
+}
+
+/** Python model servers under `server` that were not in `before`, with their SAGEMAKER_BIND_TO_PORT. */
+export function modelServerProcesses(server: ServerProcess, before: ReadonlySet<number> = new Set()): ModelServerProcess[] {
+  const found: ModelServerProcess[] = [];
+  for (const pid of descendants(server.child.pid as number)) {
+    if (before.has(pid)) continue;
+    try {
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] ?? '';
+      const port = /(?:^|\0)SAGEMAKER_BIND_TO_PORT=(\d+)/.exec(readFileSync(`/proc/${pid}/environ`, 'utf8'))?.[1];
+      if (port && /^python/.test(path.basename(argv0))) found.push({ pid, port: Number(port) });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found;
+}
+
+/** A memory figure of /proc/<pid>/status (VmRSS, VmHWM …) in MiB; 0 once the process is gone. */
+export function memoryMib(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,193 @@
+// A multi-model endpoint (built-in K-Means in MultiModel mode) over 1,000 per-customer models
+// generated here: customer N's model has one center at (N, 0, …, 0), so the distance of the origin to
+// its cluster is N and every answer shows whose model served it. The instance's memory budget
+// (SALVIA_MULTI_MODEL_MEMORY_MIB) is far below what 1,000 loaded models take, so models are evicted
+// and reloaded; every answer is checked. Also: concurrent first requests, a model added later, a
+// TargetModel that does not exist, a request without TargetModel.
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { customerKey, customerModel, customerQuery } from '../fixtures/endpoints/customer-models.js';
+import {
+  alive,
+  deploy,
+  descendants,
+  endpointsEnv,
+  invoke,
+  memoryMib,
+  modelServerProcesses,
+  runtimeFailure,
+  type EndpointsEnv,
+  type ModelServerProcess,
+} from './endpoints-harness.js';
+import { images } from './builtin-harness.js';
+
+const CUSTOMERS = 1000;
+/** The instance's model memory budget: room for a fraction of the 1,000 models only. */
+const BUDGET_MIB = 56;
+
+/** Runs `task` over `items` with at most `width` at once. */
+async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await task(items[next++] as T);
+    }),
+  );
+}
+
+function shuffled(count: number, seed: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i + 1);
+  let state = seed;
+  for (let i = order.length - 1; i > 0; i--) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    const j = state % (i + 1);
+    [order[i], order[j]] = [order[j] as number, order[i] as number];
+  }
+  return order;
+}
+
+/** Every message of the endpoint's log (all streams). */
+async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
+  const group = `/aws/sagemaker/Endpoints/${endpoint}`;
+  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
+  const lines: string[] = [];
+  for (const stream of streams.logStreams ?? []) {
+    let token: string | undefined;
+    for (;;) {
+      const page = await env.logs.send(
+        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
+      );
+      lines.push(...(page.events ?? []).map((e) => e.message ?? ''));
+      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
+      token = page.nextForwardToken;
+    }
+  }
+  return lines;
+}
+
+/** The model server's access log (SALVIA_SERVING_ACCESS_LOG) once it shows at least `invocations` invokes: counts of loads, unloads and invokes. */
+async function accessCounts(env: EndpointsEnv, invocations: number): Promise<{ loads: number; unloads: number; invokes: number }> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const lines = await endpointLog(env, 'customers');
+    const count = (pattern: RegExp): number => lines.filter((l) => pattern.test(l)).length;
+    const counts = { loads: count(/"POST \/models HTTP/), unloads: count(/"DELETE \/models\/\S+ HTTP/), invokes: count(/"POST \/models\/\S+\/invoke HTTP/) };
+    if (counts.invokes >= invocations) return counts;
+    assert.ok(Date.now() < deadline, `the endpoint log shows ${counts.invokes} of ${invocations} invocations`);
+    await delay(200);
+  }
+}
+
+/** The names of the models the model server holds, from its own GET /models (all pages). */
+async function loadedModels(port: number): Promise<string[]> {
+  const names: string[] = [];
+  let token = '';
+  for (;;) {
+    const page = (await (await fetch(`http://127.0.0.1:${port}/models?limit=1000${token ? `&next_page_token=${token}` : ''}`)).json()) as {
+      models: { modelName: string }[];
+      nextPageToken?: string;
+    };
+    names.push(...page.models.map((m) => m.modelName));
+    if (!page.nextPageToken) return names;
+    token = page.nextPageToken;
+  }
+}
+
+describe('a multi-model endpoint over 1,000 per-customer models', () => {
+  let env: EndpointsEnv;
+
+  before(async () => {
+    env = await endpointsEnv('endpoints-mme', { env: { SALVIA_MULTI_MODEL_MEMORY_MIB: String(BUDGET_MIB) } });
+    await pool(
+      Array.from({ length: CUSTOMERS }, (_, i) => i + 1),
+      16,
+      async (customer) => {
+        await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `customers/${customerKey(customer)}`, Body: customerModel(customer) }));
+      },
+    );
+  });
+  after(async () => {
+    await env?.dispose();
+  });
+
+  it("serves each customer's model by TargetModel within the memory budget, evicting and reloading; every answer is the customer's", async (t) => {
+    const before = descendants(env.server.child.pid as number);
+    await deploy(env, 'customers', [
+      {
+        variantName: 'AllTraffic',
+        container: {
+          Image: images.kmeans,
+          Mode: 'MultiModel',
+          ModelDataUrl: `s3://${env.bucket}/customers/`,
+          Environment: { SALVIA_SERVING_ACCESS_LOG: '1' },
+        },
+      },
+    ]);
+    const servers = modelServerProcesses(env.server, before);
+    assert.equal(servers.length, 1, 'one instance, one model server');
+    const server = servers[0] as ModelServerProcess;
+    let peak = 0;
+    const check = async (customer: number): Promise<void> => {
+      const answer = await invoke(env, {
+        EndpointName: 'customers',
+        TargetModel: customerKey(customer),
+        ContentType: 'text/csv',
+        Accept: 'application/json',
+        Body: customerQuery(),
+      });
+      assert.equal(answer.variant, 'AllTraffic');
+      assert.deepEqual(JSON.parse(answer.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: customer }] }, `customer ${customer}`);
+      peak = Math.max(peak, memoryMib(server.pid));
+    };
+    await pool(shuffled(CUSTOMERS, 1), 8, check);
+    const held = await loadedModels(server.port);
+    assert.ok(held.length > 0 && held.length < CUSTOMERS, `the model server holds ${held.length} of ${CUSTOMERS} models after the first pass`);
+    await pool(shuffled(CUSTOMERS, 2), 8, check);
+    assert.deepEqual(alive([server.pid]), [server.pid], 'the model server is still the same process (no restart)');
+    const counts = await accessCounts(env, 2 * CUSTOMERS);
+    t.diagnostic(
+      `loads ${counts.loads}, unloads ${counts.unloads}, held after pass 1: ${held.length}, RSS peak ${peak.toFixed(1)} MiB (VmHWM ${memoryMib(server.pid, 'VmHWM').toFixed(1)} MiB), budget ${BUDGET_MIB} MiB`,
+    );
+    assert.ok(counts.unloads > 0, 'models were unloaded to stay within the budget');
+    assert.ok(counts.loads > CUSTOMERS, `evicted models were loaded again in the second pass (${counts.loads} loads)`);
+    // Eviction keeps the model server's memory at the budget (plus one model's load) instead of growing with 1,000 models.
+    assert.ok(peak < BUDGET_MIB * 1.25, `model server RSS peaked at ${peak.toFixed(1)} MiB with a ${BUDGET_MIB} MiB budget`);
+  });
+
+  it('loads a model once for concurrent first requests, serves a model added later, and rejects unknown or missing TargetModels', async () => {
+    const before = await accessCounts(env, 2 * CUSTOMERS);
+    const late = CUSTOMERS + 1;
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `customers/${customerKey(late)}`, Body: customerModel(late) }));
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, () =>
+        invoke(env, { EndpointName: 'customers', TargetModel: customerKey(late), ContentType: 'text/csv', Body: customerQuery() }),
+      ),
+    );
+    for (const answer of answers) assert.deepEqual(JSON.parse(answer.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: late }] });
+    const after = await accessCounts(env, 2 * CUSTOMERS + 16);
+    assert.equal(after.loads - before.loads, 1, '16 concurrent first requests load the model once');
+
+    const missing = await runtimeFailure(
+      invoke(env, { EndpointName: 'customers', TargetModel: 'customer-missing.tar.gz', ContentType: 'text/csv', Body: customerQuery() }),
+    );
+    assert.equal(missing.name, 'ValidationError');
+    assert.equal(missing.status, 400);
+    assert.match(missing.message, /customers\/customer-missing\.tar\.gz/);
+
+    const without = await runtimeFailure(invoke(env, { EndpointName: 'customers', ContentType: 'text/csv', Body: customerQuery() }));
+    assert.equal(without.name, 'ValidationError');
+    assert.equal(without.status, 400);
+
+    // A broken model does not take the others down.
+    await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: 'customers/broken.tar.gz', Body: 'not a model archive' }));
+    const broken = await runtimeFailure(
+      invoke(env, { EndpointName: 'customers', TargetModel: 'broken.tar.gz', ContentType: 'text/csv', Body: customerQuery() }),
+    );
+    assert.ok(broken.status !== undefined && broken.status >= 400 && broken.status < 600 && broken.status !== 500, JSON.stringify(broken));
+    const seven = await invoke(env, { EndpointName: 'customers', TargetModel: customerKey(7), ContentType: 'text/csv', Body: customerQuery() });
+    assert.deepEqual(JSON.parse(seven.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: 7 }] });
+  });
+});
