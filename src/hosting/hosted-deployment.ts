@@ -10,6 +10,7 @@ export class HostedInstance implements Balanced, MultiModelCandidate {
   outstanding = 0;
   /** The model cache of a multi-model instance (its single container's loaded models). */
   multiModel: MultiModelInstanceCache | undefined;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     /** `i-<17 hex>`, as EC2 instance ids look. */
@@ -21,6 +22,29 @@ export class HostedInstance implements Balanced, MultiModelCandidate {
     readonly servers: readonly ModelServer[],
     private readonly logs: readonly LogStreamWriter[],
   ) {}
+
+  /** A request is sent to this instance. */
+  begin(): void {
+    this.outstanding++;
+  }
+
+  /** A request sent to this instance finished (answered or failed). */
+  end(): void {
+    this.outstanding--;
+    if (this.outstanding === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+  }
+
+  /** Resolves when no request is outstanding, or after `timeoutMs` whatever remains. */
+  async drained(timeoutMs: number): Promise<void> {
+    if (this.outstanding === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
 
   /** Stable name for multi-model routing (rendezvous hashing): the instance id. */
   get key(): string {

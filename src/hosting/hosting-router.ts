@@ -48,6 +48,10 @@ export class HostingRouter implements EndpointRouter {
 
   async invoke(request: InvocationRequest): Promise<InvocationResponse> {
     const { deployment, variant } = this.route(request);
+    return this.invokeOn(deployment, variant, request);
+  }
+
+  private async invokeOn(deployment: Deployment, variant: HostedVariant, request: InvocationRequest): Promise<InvocationResponse> {
     deployment.enter();
     try {
       const response = await this.forward(deployment, variant, request);
@@ -62,8 +66,14 @@ export class HostingRouter implements EndpointRouter {
     }
   }
 
+  /**
+   * A single-container model's answer is streamed as the container sends it (the timeout covers
+   * the wait for its status line); a pipeline's or a multi-model endpoint's is sent as one part.
+   */
   async invokeWithResponseStream(request: InvocationRequest): Promise<StreamingInvocationResponse> {
-    const response = await this.invoke(request);
+    const { deployment, variant } = this.route(request);
+    if (!variant.multiModel && variant.plan.containers.length === 1) return this.stream(deployment, variant, request);
+    const response = await this.invokeOn(deployment, variant, request);
     const body = response.body;
     return {
       parts: (async function* () {
@@ -77,6 +87,66 @@ export class HostingRouter implements EndpointRouter {
       invokedProductionVariant: response.invokedProductionVariant,
       ...optional('customAttributes', response.customAttributes),
     };
+  }
+
+  private async stream(deployment: Deployment, variant: HostedVariant, request: InvocationRequest): Promise<StreamingInvocationResponse> {
+    deployment.enter();
+    const tried = new Set<HostedInstance>();
+    try {
+      for (;;) {
+        const instance = pickLeastOutstanding(variant.instances, variant.cursor++ % Math.max(1, variant.instances.length), tried);
+        const server = instance?.servers[0];
+        if (!instance || !server) throw new RuntimeServiceUnavailable();
+        tried.add(instance);
+        instance.begin();
+        let opened: Awaited<ReturnType<typeof server.client.open>>;
+        try {
+          opened = await server.client.open({
+            method: 'POST',
+            path: '/invocations',
+            body: request.body,
+            headers: containerHeaders(request, true),
+            timeoutMs: this.timeoutMs,
+          });
+        } catch (error) {
+          instance.end();
+          if (error instanceof ContainerRequestError && error.kind === 'refused') continue;
+          throw this.failure(deployment, 'primary', error);
+        }
+        if (opened.status < 200 || opened.status >= 300) {
+          const chunks: Buffer[] = [];
+          try {
+            for await (const chunk of opened.body) chunks.push(chunk as Buffer);
+          } finally {
+            instance.end();
+          }
+          throw modelErrorFromResponse(this.options, deployment.endpointName, 'primary', opened.status, Buffer.concat(chunks));
+        }
+        let released = false;
+        const release = (): void => {
+          if (released) return;
+          released = true;
+          instance.end();
+          deployment.leave();
+        };
+        const body = opened.body;
+        return {
+          parts: (async function* () {
+            try {
+              for await (const chunk of body) yield chunk as Uint8Array;
+            } finally {
+              release();
+            }
+          })(),
+          contentType: headerText(opened.headers, 'content-type') ?? 'application/octet-stream',
+          invokedProductionVariant: variant.name,
+          ...optional('customAttributes', headerText(opened.headers, customAttributesHeader)),
+        };
+      }
+    } catch (error) {
+      deployment.leave();
+      throw error;
+    }
   }
 
   async invokeAsync(request: AsyncInvocationRequest): Promise<AsyncInvocationResponse> {
@@ -118,7 +188,7 @@ export class HostingRouter implements EndpointRouter {
       const instance = pickLeastOutstanding(variant.instances, variant.cursor++ % Math.max(1, variant.instances.length), tried);
       if (!instance) throw new RuntimeServiceUnavailable();
       tried.add(instance);
-      instance.outstanding++;
+      instance.begin();
       try {
         return await this.chain(deployment, variant, instance, request, deadline);
       } catch (error) {
@@ -126,7 +196,7 @@ export class HostingRouter implements EndpointRouter {
         if (error instanceof RefusedFirst) continue;
         throw error;
       } finally {
-        instance.outstanding--;
+        instance.end();
       }
     }
   }
@@ -144,7 +214,7 @@ export class HostingRouter implements EndpointRouter {
       const instance = chooseInstance(variant.instances, targetModel, tried);
       if (!instance?.multiModel) throw new RuntimeServiceUnavailable();
       tried.add(instance);
-      instance.outstanding++;
+      instance.begin();
       try {
         const response = await instance.multiModel.invoke(targetModel, {
           body: request.body,
@@ -157,7 +227,7 @@ export class HostingRouter implements EndpointRouter {
         if (error instanceof ContainerRequestError && error.kind === 'refused') continue;
         throw this.failure(deployment, name, error);
       } finally {
-        instance.outstanding--;
+        instance.end();
       }
     }
   }
@@ -178,11 +248,7 @@ export class HostingRouter implements EndpointRouter {
       const server = instance.servers[index];
       const name = containerName(variant.plan.containers, index);
       if (!server) throw new RuntimeServiceUnavailable();
-      const last = index === count - 1;
-      const headers: Record<string, string> = {};
-      if (contentType !== undefined) headers['content-type'] = contentType;
-      if (last && request.accept !== undefined) headers['accept'] = request.accept;
-      if (request.customAttributes !== undefined) headers[customAttributesHeader] = request.customAttributes;
+      const headers = containerHeaders({ ...request, contentType }, index === count - 1);
       try {
         response = await server.client.request({ method: 'POST', path: '/invocations', body, headers, timeoutMs: Math.max(1, deadline - Date.now()) });
       } catch (error) {
@@ -208,6 +274,15 @@ export class HostingRouter implements EndpointRouter {
     if (error.kind === 'timeout') return modelTimeoutError(this.options, deployment.endpointName, container);
     return modelConnectionError(this.options, deployment.endpointName, container, error.message);
   }
+}
+
+/** Headers for a container: Content-Type, Accept (the last container of a pipeline only) and the custom attributes. */
+function containerHeaders(request: { contentType?: string | undefined; accept?: string; customAttributes?: string }, last: boolean): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
+  if (last && request.accept !== undefined) headers['accept'] = request.accept;
+  if (request.customAttributes !== undefined) headers[customAttributesHeader] = request.customAttributes;
+  return headers;
 }
 
 /** Internal: the first container refused the connection (the request was not delivered). */

@@ -229,6 +229,20 @@ for (const sandbox of [true, false]) {
       assert.equal(answer.customAttributes, 'seen=trace=1');
       assert.deepEqual(hosting.describe('ep-basic'), [{ variantName: 'AllTraffic', weight: 1, instanceCount: 1 }]);
 
+      const streamed = await router.invokeWithResponseStream({ endpointName: 'ep-basic', body: Buffer.from('streamed'), contentType: 'text/csv' });
+      let text = '';
+      for await (const part of streamed.parts) text += Buffer.from(part).toString();
+      assert.deepEqual(
+        [(JSON.parse(text) as Reply).body, streamed.invokedProductionVariant, streamed.contentType],
+        ['streamed', 'AllTraffic', 'application/json'],
+      );
+      await assert.rejects(router.invokeWithResponseStream({ endpointName: 'ep-basic', body: Buffer.from('status:400') }), {
+        code: 'ModelError',
+        message: /^Received client error \(400\) from primary with message "model says no"/,
+      });
+      const active = hosting.active('ep-basic')!;
+      assert.deepEqual([active.inFlight, active.instances()[0]!.outstanding], [0, 0], 'streams release the deployment and the instance');
+
       const stream = await logs.describeLogStreams({ group: '/aws/sagemaker/Endpoints/ep-basic' });
       assert.equal(stream.items.length, 1);
       assert.match(stream.items[0]!.name, /^AllTraffic\/i-[0-9a-f]{17}$/);

@@ -176,8 +176,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
 
   /** Waits (bounded) for an instance's outstanding requests, then stops it and removes its files. */
   private async retireInstance(instance: HostedInstance): Promise<void> {
-    const deadline = Date.now() + this.drainTimeoutMs();
-    while (instance.outstanding > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await instance.drained(this.drainTimeoutMs());
     await instance.stop(this.stopGraceMs());
     await rm(instance.dir, { recursive: true, force: true });
   }
