@@ -1,8 +1,9 @@
 // Endpoints that cannot serve, with small user images from test/fixtures/endpoints: a model that
 // raises (424 ModelError with the container's status and message, its traceback in CloudWatch Logs),
-// a model server that exits at start or hangs on /ping (endpoint Failed with a reason, no process
-// left), a corrupt model archive (Failed naming it), an endpoint not InService yet (NO_SUCH_ENDPOINT
-// until its /ping answers). None of them disturbs a healthy endpoint on the same server.
+// a model that never answers (424 after the 60 s invocation timeout), a model server that exits at
+// start or hangs on /ping (endpoint Failed with a reason, no process left), a corrupt model archive
+// (Failed naming it), an endpoint not InService yet (NO_SUCH_ENDPOINT until its /ping answers).
+// The slow cases run concurrently; none of them disturbs a healthy endpoint on the same server.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,7 +52,8 @@ describe('endpoints that cannot serve', { concurrency: true }, () => {
 
   before(async () => {
     env = await endpointsEnv('endpoints-failures');
-    for (const fixture of ['echo', 'raises', 'exits', 'hangs-on-ping', 'gated']) images[fixture] = await addEndpointImage(env.server, `ep-${fixture}`, fixture);
+    for (const fixture of ['echo', 'raises', 'exits', 'hangs-on-ping', 'gated', 'never-answers'])
+      images[fixture] = await addEndpointImage(env.server, `ep-${fixture}`, fixture);
     await deploy(env, 'healthy', [{ variantName: 'AllTraffic', container: { Image: images['echo'], Environment: { REPLY: 'healthy' } } }]);
   });
   after(async () => {
@@ -82,6 +84,21 @@ describe('endpoints that cannot serve', { concurrency: true }, () => {
       lines.join('\n'),
     );
     assert.equal((await invoke(env, { EndpointName: 'healthy', Body: 'x' })).variant, 'AllTraffic');
+  });
+
+  it('a model that does not answer within 60 s is a 424 ModelError saying the invocation timed out, and the endpoint goes on serving', async () => {
+    await deploy(env, 'never-answers', [{ variantName: 'AllTraffic', container: { Image: images['never-answers'] } }]);
+    const started = Date.now();
+    const failure = await runtimeFailure(invoke(env, { EndpointName: 'never-answers', ContentType: 'text/csv', Body: '1' }));
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(failure.name, 'ModelError');
+    assert.equal(failure.status, 424);
+    assert.equal(failure.originalStatusCode, 0);
+    assert.match(failure.originalMessage ?? '', /^Your invocation timed out while waiting for a response from container primary\./);
+    assert.match(failure.message, /^Received server error \(0\) from primary with message "Your invocation timed out/);
+    assert.ok(seconds >= 59 && seconds < 75, `timed out after ${seconds} s`);
+    const described = await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'never-answers' }));
+    assert.equal(described.EndpointStatus, 'InService');
   });
 
   it('a model server that exits at start fails the endpoint with a reason and leaves no process', async () => {
