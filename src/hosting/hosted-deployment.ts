@@ -115,6 +115,8 @@ export class Deployment {
   inFlight = 0;
   /** Set by undeploy/close: a deploy still in progress gives up. */
   cancelled = false;
+  /** Instances being brought up (not serving yet): stopped too when the deployment is. */
+  readonly launching = new Set<HostedInstance>();
   private idleWaiters: Array<() => void> = [];
 
   constructor(
@@ -158,6 +160,6 @@ export class Deployment {
 
   /** Stops every instance. */
   async stop(graceMs?: number): Promise<void> {
-    await Promise.all(this.instances().map((instance) => instance.stop(graceMs)));
+    await Promise.all([...this.instances(), ...this.launching].map((instance) => instance.stop(graceMs)));
   }
 }

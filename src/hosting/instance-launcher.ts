@@ -36,6 +36,8 @@ export interface LaunchContext {
   readonly startupTimeoutMs: number;
   /** Restart back-off of crashed servers (tests shorten it). */
   readonly restartDelayMs?: number;
+  /** True once the deployment is being undeployed: a launch in progress gives up (HostingError). */
+  readonly cancelled?: () => boolean;
   /** Multi-model instances' model caches: memory budget (default the instance type's memory), disk budget, error scope. */
   readonly multiModel: { readonly memoryMib?: number; readonly diskMib: number; readonly scope: EndpointScope };
 }
@@ -68,13 +70,19 @@ export function logStreamName(variant: HostedVariant, instanceId: string, index:
  * with the server's exit code and last output) after stopping what it started and removing the
  * instance's files.
  */
-export async function launchInstance(ctx: LaunchContext, variant: HostedVariant, prepared: readonly PreparedContainer[]): Promise<HostedInstance> {
+export async function launchInstance(
+  ctx: LaunchContext,
+  variant: HostedVariant,
+  prepared: readonly PreparedContainer[],
+  onCreated?: (instance: HostedInstance) => void,
+): Promise<HostedInstance> {
   const id = newInstanceId();
   const dir = path.join(ctx.deploymentDir, variant.name, id);
   const servers: ModelServer[] = [];
   const logs: LogStreamWriter[] = [];
   const instance = new HostedInstance(id, variant.name, dir, servers, logs);
   const environments: Record<string, string>[] = [];
+  onCreated?.(instance);
   try {
     for (const [index, entry] of prepared.entries()) {
       const optMl = instance.optMlDir(index);
@@ -133,6 +141,7 @@ export async function launchInstance(ctx: LaunchContext, variant: HostedVariant,
         }),
       );
     }
+    if (ctx.cancelled?.()) throw new HostingError(`The deployment of endpoint ${ctx.endpointName} was cancelled.`);
     const results = await Promise.allSettled(servers.map((server) => server.start()));
     const failed = results.findIndex((result) => result.status === 'rejected');
     if (failed >= 0) {

@@ -156,7 +156,11 @@ export class ModelServer {
   }
 
   private output(text: string): void {
-    this.options.log.writeChunk(text);
+    try {
+      this.options.log.writeChunk(text);
+    } catch {
+      // the log was closed (the instance is being stopped): the line is dropped
+    }
     const lines = text.split('\n').filter((line) => line.trim() !== '');
     this.recent.push(...lines);
     if (this.recent.length > recentLines) this.recent.splice(0, this.recent.length - recentLines);

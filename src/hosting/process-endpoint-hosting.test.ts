@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -48,6 +48,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == '/models':
             return self.answer(200, json.dumps({'models': [{'modelName': n, 'modelUrl': ''} for n in MODELS]}).encode())
+        if self.path == '/ping' and os.environ.get('NEVER_READY'):
+            return self.answer(503, b'')
         self.answer(200 if self.path == '/ping' else 404, b'')
     def do_DELETE(self):
         name = self.path.split('/')[2]
@@ -446,6 +448,28 @@ for (const sandbox of [true, false]) {
       } finally {
         await crashed.close();
       }
+    });
+
+    it('an undeploy during the deploy stops the servers being started and fails the deploy', async () => {
+      const deploying = hosting.deploy({
+        endpointName: 'ep-cancel',
+        deploymentId: 'd1',
+        variants: [variant('AllTraffic', 'one', { containers: [container('one', { NEVER_READY: '1' })], startupTimeoutSeconds: 300 })],
+      });
+      const root = path.join(dataDir, 'endpoints', 'ep-cancel');
+      const pidFile = (): string | undefined =>
+        existsSync(root) ? (readdirSync(root, { recursive: true }) as string[]).find((name) => name.endsWith('.pid')) : undefined;
+      // wait for the condition: the model server process was started
+      while (pidFile() === undefined) await delay(10);
+      const pid = Number(readFileSync(path.join(root, pidFile() as string), 'utf8').split(' ')[0]);
+      const outcome = deploying.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await hosting.undeploy('ep-cancel');
+      assert.ok((await outcome) instanceof HostingError);
+      assert.ok(!alive(pid) || zombie(pid), 'the server being started was stopped');
+      assert.ok(!existsSync(root));
     });
 
     it('chains the containers of a serial inference pipeline', async () => {

@@ -157,7 +157,18 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
   private async bringUp(deployment: Deployment, variant: HostedVariant, count: number): Promise<void> {
     const prepared = await this.prepare(variant.plan);
     const ctx = this.launchContext(deployment, variant.plan);
-    const started = await Promise.allSettled(Array.from({ length: count }, () => launchInstance(ctx, variant, prepared)));
+    const launch = async (): Promise<HostedInstance> => {
+      let created: HostedInstance | undefined;
+      try {
+        return await launchInstance(ctx, variant, prepared, (instance) => {
+          created = instance;
+          deployment.launching.add(instance);
+        });
+      } finally {
+        if (created) deployment.launching.delete(created);
+      }
+    };
+    const started = await Promise.allSettled(Array.from({ length: count }, launch));
     const instances = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
     const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure || deployment.cancelled) {
@@ -212,6 +223,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     return {
       endpointName: deployment.endpointName,
       deploymentDir: deployment.dir,
+      cancelled: () => deployment.cancelled,
       objectStore: this.deps.objectStore,
       logs: this.deps.logs,
       sandbox: this.sandbox,
