@@ -27,6 +27,8 @@ import { images } from './builtin-harness.js';
 const CUSTOMERS = 1000;
 /** The instance's model memory budget: room for a fraction of the 1,000 models only. */
 const BUDGET_MIB = 56;
+/** Customers asked again and again after the two passes. */
+const hot = Array.from({ length: 20 }, (_, i) => i + 1);
 
 /** Runs `task` over `items` with at most `width` at once. */
 async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
@@ -49,7 +51,7 @@ function shuffled(count: number, seed: number): number[] {
   return order;
 }
 
-/** Every message of the endpoint's log (all streams). */
+/** Every message of the endpoint's log as `<stream>: <message>` (all streams). */
 async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
   const group = `/aws/sagemaker/Endpoints/${endpoint}`;
   const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
@@ -60,7 +62,7 @@ async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[
       const page = await env.logs.send(
         new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
       );
-      lines.push(...(page.events ?? []).map((e) => e.message ?? ''));
+      lines.push(...(page.events ?? []).map((e) => `${stream.logStreamName ?? ''}: ${e.message ?? ''}`));
       if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
       token = page.nextForwardToken;
     }
@@ -69,13 +71,17 @@ async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[
 }
 
 /** The model server's access log (SALVIA_SERVING_ACCESS_LOG) once it shows at least `invocations` invokes: counts of loads, unloads and invokes. */
-async function accessCounts(env: EndpointsEnv, invocations: number): Promise<{ loads: number; unloads: number; invokes: number }> {
+async function accessCounts(
+  env: EndpointsEnv,
+  invocations: number,
+  endpoint = 'customers',
+): Promise<{ loads: number; unloads: number; invokes: number; lines: string[] }> {
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const lines = await endpointLog(env, 'customers');
+    const lines = await endpointLog(env, endpoint);
     const count = (pattern: RegExp): number => lines.filter((l) => pattern.test(l)).length;
     const counts = { loads: count(/"POST \/models HTTP/), unloads: count(/"DELETE \/models\/\S+ HTTP/), invokes: count(/"POST \/models\/\S+\/invoke HTTP/) };
-    if (counts.invokes >= invocations) return counts;
+    if (counts.invokes >= invocations) return { ...counts, lines };
     assert.ok(Date.now() < deadline, `the endpoint log shows ${counts.invokes} of ${invocations} invocations`);
     await delay(200);
   }
@@ -98,6 +104,10 @@ async function loadedModels(port: number): Promise<string[]> {
 
 describe('a multi-model endpoint over 1,000 per-customer models', () => {
   let env: EndpointsEnv;
+  /** Invokes customer N's model and checks the answer (set by the first test). */
+  let check: (customer: number) => Promise<void> = () => Promise.reject(new Error('the endpoint is not deployed'));
+  /** Successful invocations of the 'customers' endpoint so far (the access log must show as many). */
+  let invoked = 0;
 
   before(async () => {
     env = await endpointsEnv('endpoints-mme', { env: { SALVIA_MULTI_MODEL_MEMORY_MIB: String(BUDGET_MIB) } });
@@ -130,7 +140,7 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
     assert.equal(servers.length, 1, 'one instance, one model server');
     const server = servers[0] as ModelServerProcess;
     let peak = 0;
-    const check = async (customer: number): Promise<void> => {
+    check = async (customer: number): Promise<void> => {
       const answer = await invoke(env, {
         EndpointName: 'customers',
         TargetModel: customerKey(customer),
@@ -140,6 +150,7 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
       });
       assert.equal(answer.variant, 'AllTraffic');
       assert.deepEqual(JSON.parse(answer.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: customer }] }, `customer ${customer}`);
+      invoked += 1;
       peak = Math.max(peak, memoryMib(server.pid));
     };
     await pool(shuffled(CUSTOMERS, 1), 8, check);
@@ -157,8 +168,21 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
     assert.ok(peak < BUDGET_MIB * 1.25, `model server RSS peaked at ${peak.toFixed(1)} MiB with a ${BUDGET_MIB} MiB budget`);
   });
 
+  it(
+    'keeps frequently used models cached: 20 hot customers asked 5 times each load at most once each',
+    {
+      todo: 'the cache sometimes empties to one model (every request a cold load) with the RSS still under the budget (peak 54 of 56 MiB): eviction before a load (room for a mean-sized load) goes on when unloads do not lower the RSS',
+    },
+    async () => {
+      const before = await accessCounts(env, invoked);
+      for (let round = 0; round < 5; round++) await pool(hot, 4, check);
+      const after = await accessCounts(env, invoked);
+      assert.ok(after.loads - before.loads <= hot.length, `${after.loads - before.loads} loads for ${hot.length} hot models`);
+    },
+  );
+
   it('loads a model once for concurrent first requests, serves a model added later, and rejects unknown or missing TargetModels', async () => {
-    const before = await accessCounts(env, 2 * CUSTOMERS);
+    const before = await accessCounts(env, invoked);
     const late = CUSTOMERS + 1;
     await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: `customers/${customerKey(late)}`, Body: customerModel(late) }));
     const answers = await Promise.all(
@@ -167,7 +191,8 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
       ),
     );
     for (const answer of answers) assert.deepEqual(JSON.parse(answer.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: late }] });
-    const after = await accessCounts(env, 2 * CUSTOMERS + 16);
+    invoked += 16;
+    const after = await accessCounts(env, invoked);
     assert.equal(after.loads - before.loads, 1, '16 concurrent first requests load the model once');
 
     const missing = await runtimeFailure(
@@ -189,5 +214,36 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
     assert.ok(broken.status !== undefined && broken.status >= 400 && broken.status < 600 && broken.status !== 500, JSON.stringify(broken));
     const seven = await invoke(env, { EndpointName: 'customers', TargetModel: customerKey(7), ContentType: 'text/csv', Body: customerQuery() });
     assert.deepEqual(JSON.parse(seven.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: 7 }] });
+  });
+
+  it("with two instances sends each model's requests to the instance that holds it", async () => {
+    await deploy(env, 'affinity', [
+      {
+        variantName: 'AllTraffic',
+        instanceCount: 2,
+        container: {
+          Image: images.kmeans,
+          Mode: 'MultiModel',
+          ModelDataUrl: `s3://${env.bucket}/customers/`,
+          Environment: { SALVIA_SERVING_ACCESS_LOG: '1' },
+        },
+      },
+    ]);
+    const customers = Array.from({ length: 40 }, (_, i) => i + 1);
+    const requests = [...customers, ...shuffled(40, 3), ...shuffled(40, 4), ...shuffled(40, 5)];
+    await pool(requests, 4, async (customer) => {
+      const answer = await invoke(env, { EndpointName: 'affinity', TargetModel: customerKey(customer), ContentType: 'text/csv', Body: customerQuery() });
+      assert.deepEqual(JSON.parse(answer.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: customer }] });
+    });
+    const counts = await accessCounts(env, requests.length, 'affinity');
+    const streamsOf = new Map<string, Set<string>>();
+    for (const line of counts.lines) {
+      const match = /^(\S+): .*"POST \/models\/(\S+)\/invoke HTTP/.exec(line);
+      if (match) streamsOf.set(match[2] as string, new Set([...(streamsOf.get(match[2] as string) ?? []), match[1] as string]));
+    }
+    assert.equal(streamsOf.size, 40, 'forty models were invoked');
+    for (const [model, streams] of streamsOf) assert.equal(streams.size, 1, `model ${model} was served by ${[...streams].join(' and ')}`);
+    assert.equal(new Set([...streamsOf.values()].flatMap((s) => [...s])).size, 2, 'both instances hold models');
+    assert.equal(counts.loads, 40, 'each model loaded once, on one instance');
   });
 });
