@@ -2,7 +2,8 @@
 // test/fixtures/endpoints (each answer names its model version and process): a weighted split and
 // TargetVariant; UpdateEndpointWeightsAndCapacities; a blue/green UpdateEndpoint under continuous
 // traffic that fails no request, switches every worker exactly once and stops the old model servers;
-// an update to a model that cannot start rolls back with a FailureReason while traffic goes on.
+// an update to a model that cannot start rolls back with a FailureReason while traffic goes on; a
+// model server killed under traffic is restarted while the other instance serves.
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -179,5 +180,32 @@ describe('traffic across variants and deployments', () => {
     }
     assert.deepEqual(load.failures, []);
     for (const sequence of load.sequences) assert.deepEqual(sequence, ['stable']);
+  });
+
+  it('a model server killed under traffic is restarted; the other instance keeps serving and no request fails with a 500', async () => {
+    await deploy(env, 'crash', [{ variantName: 'AllTraffic', container: { Image: echo, Environment: { REPLY: 'crash' } }, instanceCount: 2 }]);
+    const load = traffic(env, 'crash', 3);
+    try {
+      const deadline = Date.now() + 30_000;
+      while (load.pids.size < 2) {
+        assert.ok(Date.now() < deadline, `only ${load.pids.size} instance answered`);
+        await delay(20);
+      }
+      const original = new Set(load.pids);
+      const [victim] = original;
+      process.kill(victim as number, 'SIGKILL');
+      const servedAtKill = load.served.count;
+      while (![...load.pids].some((pid) => !original.has(pid))) {
+        assert.ok(Date.now() < deadline, `no restarted model server answered; pids ${[...load.pids].join(', ')}`);
+        await delay(20);
+      }
+      assert.ok(load.served.count > servedAtKill, 'requests were served while the instance restarted');
+    } finally {
+      await load.stop();
+    }
+    // A request in flight on the killed server may fail, as on SageMaker, but only as the runtime's errors.
+    for (const failure of load.failures) assert.match(failure, /ModelError|ServiceUnavailable/, failure);
+    assert.ok(load.failures.length <= 3, load.failures.join('\n'));
+    assert.equal((await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'crash' }))).EndpointStatus, 'InService');
   });
 });
