@@ -89,7 +89,9 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     {
       sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, endpointsFor }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
-      runtime: createRuntimeHttpService(new RuntimeService(new HostingRouter(hosting, { region: config.region, accountId: config.accountId })), { authenticator }),
+      runtime: createRuntimeHttpService(new RuntimeService(new HostingRouter(hosting, { region: config.region, accountId: config.accountId })), {
+        authenticator,
+      }),
       sts: createStsService({ accountId: config.accountId, authenticator }),
       s3: createS3Service(config, { objectStore, authenticator }),
       salvia: createSalviaService({ images, fileSystems, authenticator }),
