@@ -111,6 +111,8 @@ export class MultiModelInstanceCache {
   private seenRestarts: number;
   private closed = false;
   private counters = { downloads: 0, loads: 0, unloads: 0 };
+  /** The server's lowest resident memory measured while it held none of this cache's models. */
+  private baseline: number | undefined;
   private partials = 0;
 
   constructor(private readonly options: MultiModelCacheOptions) {
@@ -155,7 +157,7 @@ export class MultiModelInstanceCache {
           entry.loaded = false;
           continue;
         }
-        if (attempt < 2 && response.status === 507 && (await this.evictOne(entry)) !== undefined) continue;
+        if (attempt < 2 && response.status === 507 && (await this.evictOne(entry))) continue;
         return response;
       }
     } finally {
@@ -247,7 +249,7 @@ export class MultiModelInstanceCache {
         headers: { 'content-type': 'application/json' },
         timeoutMs: this.options.loadTimeoutMs ?? defaultLoadTimeoutMs,
       });
-      if (response.status === 507 && (await this.evictOne(entry)) !== undefined) continue;
+      if (response.status === 507 && (await this.evictOne(entry))) continue;
       if (response.status !== 200 && response.status !== 409) {
         await this.deleteFiles(entry);
         const { scope, endpointName, container } = this.options.errors;
@@ -305,11 +307,9 @@ export class MultiModelInstanceCache {
     }
   }
 
-  /** Before a load: makes room for a typical model (the mean of what loads took). */
+  /** Before a load: makes room for one more model of the loaded models' average footprint. */
   private async makeRoom(current: Entry): Promise<void> {
-    const loaded = [...this.entries.values()].filter((entry) => entry.loaded);
-    const typical = loaded.length === 0 ? 0 : loaded.reduce((sum, entry) => sum + entry.memoryBytes, 0) / loaded.length;
-    await this.evictWhileOver(current, this.options.memoryBudgetBytes - typical);
+    await this.evictWhileOver(current, this.options.memoryBudgetBytes - this.footprint());
   }
 
   /** After a load: unloads idle models while the server is over the budget. */
@@ -318,28 +318,38 @@ export class MultiModelInstanceCache {
   }
 
   /**
-   * Unloads least recently used idle models while the server's memory exceeds `limit`, measured
-   * again after each unload. It stops as soon as either the measurement or the prediction (the
-   * first measurement minus what the unloaded models' loads took) is within the limit, so memory a
-   * server keeps after an unload (allocator fragmentation) does not empty the whole cache at once.
+   * Unloads least recently used idle models while the server's resident memory exceeds `limit`,
+   * measuring again after each unload (our model servers hand freed memory back to the system), but
+   * at most as many as the excess is worth at the loaded models' average footprint: a server that
+   * keeps freed memory (glibc's heap, most Python servers) shows the same RSS after an unload, and
+   * re-measuring alone would then unload its whole cache. The footprint comes from the totals —
+   * (RSS − RSS with none of these models) ÷ loaded models — because the growth around one load
+   * misses what a model takes later (its first invocations) and, with concurrent loads, counts the others'.
    */
   private async evictWhileOver(current: Entry, limit: number): Promise<void> {
-    let predicted = this.rss;
-    while (Math.min(predicted, this.rss) > limit) {
-      const freed = await this.evictOne(current);
-      if (freed === undefined) return;
-      predicted -= freed;
+    await this.measure();
+    if (this.rss <= limit) return;
+    const most = Math.max(1, Math.ceil((this.rss - limit) / Math.max(1, this.footprint())));
+    for (let n = 0; n < most && this.rss > limit; n++) {
+      if (!(await this.evictOne(current))) return;
       await this.measure();
     }
   }
 
-  /** Unloads the least recently used idle loaded model other than `current`: the memory its load took, undefined when there is none. */
-  private async evictOne(current: Entry): Promise<number | undefined> {
+  /** The average memory a loaded model holds: the growth since the first load over the models loaded now. */
+  private footprint(): number {
+    let loaded = 0;
+    for (const entry of this.entries.values()) if (entry.loaded) loaded++;
+    return loaded === 0 ? 0 : Math.max(0, this.rss - (this.baseline ?? 0)) / loaded;
+  }
+
+  /** Unloads the least recently used idle loaded model other than `current`; false when there is none. */
+  private async evictOne(current: Entry): Promise<boolean> {
     const victim = this.leastRecentlyUsed((entry) => entry.loaded && entry !== current);
-    if (!victim) return undefined;
+    if (!victim) return false;
     victim.busy = this.unload(victim, false).finally(() => (victim.busy = undefined));
     await victim.busy;
-    return victim.memoryBytes;
+    return true;
   }
 
   /** Drops the bookkeeping of a model that is neither loaded nor on disk nor in use (so unknown TargetModels do not accumulate). */
@@ -397,6 +407,7 @@ export class MultiModelInstanceCache {
     const pids = this.processIds();
     this.rss = pids.length > 0 ? await residentBytes(pids) : this.estimatedUse();
     this.peakRss = Math.max(this.peakRss, this.rss);
+    if (![...this.entries.values()].some((entry) => entry.loaded)) this.baseline = Math.min(this.baseline ?? this.rss, this.rss);
     return this.rss;
   }
 }
