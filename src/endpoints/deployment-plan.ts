@@ -25,6 +25,7 @@ export function hostedContainers(model: ModelRecord): HostedContainer[] {
       ...(container.modelDataUrl !== undefined ? { modelDataUrl: container.modelDataUrl } : {}),
       environment: { ...(container.environment ?? {}) },
       mode: container.mode === 'MultiModel' ? 'MultiModel' : 'SingleModel',
+      ...(modelCacheSetting(container) !== undefined ? { modelCacheSetting: modelCacheSetting(container) } : {}),
       ...(container.containerHostname !== undefined ? { containerHostname: container.containerHostname } : {}),
     };
   });
@@ -55,4 +56,10 @@ export async function resolveVariants(variants: readonly ProductionVariantRecord
     });
   }
   return plans;
+}
+
+/** MultiModelConfig.ModelCacheSetting of a container, as stored (camelCased). */
+function modelCacheSetting(container: ContainerRecord): 'Enabled' | 'Disabled' | undefined {
+  const setting = (container['multiModelConfig'] as { modelCacheSetting?: unknown } | undefined)?.modelCacheSetting;
+  return setting === 'Enabled' || setting === 'Disabled' ? setting : undefined;
 }
