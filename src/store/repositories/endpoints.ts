@@ -1,40 +1,10 @@
 import type { Database } from '../database.js';
-import type { EndpointsTable } from '../schema.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { replaceTags, type TagRow } from './tags.js';
+import { insertWithTags, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
+import type { TagRow } from './tags.js';
 
 /** What the store needs of an endpoint record; the rest is kept as a JSON document. */
-export interface StoredEndpoint {
-  readonly name: string;
-  readonly arn: string;
-  readonly creationTime: number;
-  readonly lastModifiedTime: number;
-  readonly status: string;
-}
-
-function toRecord<T extends StoredEndpoint>(row: EndpointsTable): T {
-  return {
-    ...(JSON.parse(row.document) as object),
-    name: row.name,
-    arn: row.arn,
-    creationTime: Number(row.creation_time),
-    lastModifiedTime: Number(row.last_modified_time),
-    status: row.status,
-  } as T;
-}
-
-function toRow(record: StoredEndpoint): EndpointsTable {
-  const { name, arn, creationTime, lastModifiedTime, status, ...rest } = record;
-  return {
-    name_lower: name.toLowerCase(),
-    name,
-    arn,
-    creation_time: creationTime,
-    last_modified_time: lastModifiedTime,
-    status,
-    document: JSON.stringify(rest),
-  };
-}
+export type StoredEndpoint = StoredStatusResource;
 
 /**
  * Endpoints in the `endpoints` table (names match case-insensitively). Status changes are
@@ -46,16 +16,13 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
 
   /** Stores a new endpoint and its tags in one transaction; false (nothing stored) if the name is taken. */
   async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
-    return this.database.db.transaction().execute(async (trx) => {
-      const result = await trx
+    return insertWithTags(this.database, record.arn, tags, (trx) =>
+      trx
         .insertInto('endpoints')
-        .values(toRow(record))
+        .values(statusRow(record))
         .onConflict((oc) => oc.column('name_lower').doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await replaceTags(trx, record.arn, tags);
-      return true;
-    });
+        .executeTakeFirst(),
+    );
   }
 
   /**
@@ -64,7 +31,7 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
    */
   async replace(record: T, expectedStatuses: readonly string[]): Promise<boolean> {
     if (expectedStatuses.length === 0) return false;
-    const { name_lower, ...row } = toRow(record);
+    const { name_lower, ...row } = statusRow(record);
     const result = await this.database.db
       .updateTable('endpoints')
       .set(row)
@@ -76,7 +43,7 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
 
   async get(name: string): Promise<T | undefined> {
     const row = await this.database.db.selectFrom('endpoints').selectAll().where('name_lower', '=', name.toLowerCase()).executeTakeFirst();
-    return row ? toRecord<T>(row) : undefined;
+    return row ? statusRecord<T>(row) : undefined;
   }
 
   /** Endpoints whose status is one of `statuses`, oldest first (recovery after a restart). */
@@ -89,7 +56,7 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
       .orderBy('creation_time', 'asc')
       .orderBy('name_lower', 'asc')
       .execute();
-    return rows.map((row) => toRecord<T>(row));
+    return rows.map((row) => statusRecord<T>(row));
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
@@ -101,7 +68,7 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
       sortColumns: { name: 'name_lower', creationTime: 'creation_time', status: 'status' },
       textColumns: ['status'],
     });
-    const items = page.rows.map((row) => toRecord<T>(row));
+    const items = page.rows.map((row) => statusRecord<T>(row));
     return page.next ? { items, next: page.next } : { items };
   }
 

@@ -1,40 +1,10 @@
 import type { Database } from '../database.js';
-import type { TrainingJobsTable } from '../schema.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { replaceTags, type TagRow } from './tags.js';
+import { insertWithTags, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
+import type { TagRow } from './tags.js';
 
 /** What the store needs of a training job record; the rest is kept as a JSON document. */
-export interface StoredTrainingJob {
-  readonly name: string;
-  readonly arn: string;
-  readonly creationTime: number;
-  readonly lastModifiedTime: number;
-  readonly status: string;
-}
-
-function toRecord<T extends StoredTrainingJob>(row: TrainingJobsTable): T {
-  return {
-    ...(JSON.parse(row.document) as object),
-    name: row.name,
-    arn: row.arn,
-    creationTime: Number(row.creation_time),
-    lastModifiedTime: Number(row.last_modified_time),
-    status: row.status,
-  } as T;
-}
-
-function toRow(record: StoredTrainingJob): TrainingJobsTable {
-  const { name, arn, creationTime, lastModifiedTime, status, ...rest } = record;
-  return {
-    name_lower: name.toLowerCase(),
-    name,
-    arn,
-    creation_time: creationTime,
-    last_modified_time: lastModifiedTime,
-    status,
-    document: JSON.stringify(rest),
-  };
-}
+export type StoredTrainingJob = StoredStatusResource;
 
 /**
  * Training jobs in the `training_jobs` table (names match case-insensitively). Implements
@@ -46,27 +16,24 @@ export class KyselyTrainingJobRepository<T extends StoredTrainingJob = StoredTra
   /** Inserts a new job; false if one with that name exists. */
   /** Stores a new job and its tags in one transaction; false (nothing stored) if the name is taken. */
   async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
-    return this.database.db.transaction().execute(async (trx) => {
-      const result = await trx
+    return insertWithTags(this.database, record.arn, tags, (trx) =>
+      trx
         .insertInto('training_jobs')
-        .values(toRow(record))
+        .values(statusRow(record))
         .onConflict((oc) => oc.column('name_lower').doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await replaceTags(trx, record.arn, tags);
-      return true;
-    });
+        .executeTakeFirst(),
+    );
   }
 
   /** Replaces a job's record. */
   async update(record: T): Promise<void> {
-    const { name_lower, ...row } = toRow(record);
+    const { name_lower, ...row } = statusRow(record);
     await this.database.db.updateTable('training_jobs').set(row).where('name_lower', '=', name_lower).execute();
   }
 
   async get(name: string): Promise<T | undefined> {
     const row = await this.database.db.selectFrom('training_jobs').selectAll().where('name_lower', '=', name.toLowerCase()).executeTakeFirst();
-    return row ? toRecord<T>(row) : undefined;
+    return row ? statusRecord<T>(row) : undefined;
   }
 
   /** Jobs whose status is one of `statuses`, oldest first (recovery after a restart). */
@@ -78,7 +45,7 @@ export class KyselyTrainingJobRepository<T extends StoredTrainingJob = StoredTra
       .orderBy('creation_time', 'asc')
       .orderBy('name_lower', 'asc')
       .execute();
-    return rows.map((row) => toRecord<T>(row));
+    return rows.map((row) => statusRecord<T>(row));
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
@@ -90,7 +57,7 @@ export class KyselyTrainingJobRepository<T extends StoredTrainingJob = StoredTra
       sortColumns: { name: 'name_lower', creationTime: 'creation_time', status: 'status' },
       textColumns: ['status'],
     });
-    const items = page.rows.map((row) => toRecord<T>(row));
+    const items = page.rows.map((row) => statusRecord<T>(row));
     return page.next ? { items, next: page.next } : { items };
   }
 }

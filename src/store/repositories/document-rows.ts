@@ -1,0 +1,76 @@
+import type { InsertResult, Transaction } from 'kysely';
+import type { Database } from '../database.js';
+import type { Schema } from '../schema.js';
+import { replaceTags, type TagRow } from './tags.js';
+
+/** What the store keeps as columns of a named resource; the rest of its record is a JSON document. */
+export interface StoredNamedResource {
+  readonly name: string;
+  readonly arn: string;
+  readonly creationTime: number;
+}
+
+/** A named resource that also has a status and a last-modified time as columns. */
+export interface StoredStatusResource extends StoredNamedResource {
+  readonly lastModifiedTime: number;
+  readonly status: string;
+}
+
+/** The row of a named resource: lower-cased name as key, the record's other fields in `document`. */
+export interface NamedDocumentRow {
+  name_lower: string;
+  name: string;
+  arn: string;
+  creation_time: number;
+  document: string;
+}
+
+/** The row of a named resource with status. */
+export interface StatusDocumentRow extends NamedDocumentRow {
+  last_modified_time: number;
+  status: string;
+}
+
+/** The record stored in a named-document row (the document's fields plus the columns). */
+export function namedRecord<T extends StoredNamedResource>(row: NamedDocumentRow): T {
+  return { ...(JSON.parse(row.document) as object), name: row.name, arn: row.arn, creationTime: Number(row.creation_time) } as T;
+}
+
+/** The named-document row storing a record. */
+export function namedRow(record: StoredNamedResource): NamedDocumentRow {
+  const { name, arn, creationTime, ...rest } = record;
+  return { name_lower: name.toLowerCase(), name, arn, creation_time: creationTime, document: JSON.stringify(rest) };
+}
+
+/** The record stored in a row with status. */
+export function statusRecord<T extends StoredStatusResource>(row: StatusDocumentRow): T {
+  return {
+    ...namedRecord<StoredNamedResource>(row),
+    lastModifiedTime: Number(row.last_modified_time),
+    status: row.status,
+  } as T;
+}
+
+/** The row with status storing a record. */
+export function statusRow(record: StoredStatusResource): StatusDocumentRow {
+  const { lastModifiedTime, status, ...named } = record;
+  return { ...namedRow(named), last_modified_time: lastModifiedTime, status };
+}
+
+/**
+ * Runs `insert` (an insert of a resource's row that does nothing on a name conflict) and stores the
+ * resource's tags in one transaction; false (nothing stored) if the insert stored no row.
+ */
+export async function insertWithTags(
+  database: Database,
+  arn: string,
+  tags: readonly TagRow[],
+  insert: (trx: Transaction<Schema>) => Promise<InsertResult>,
+): Promise<boolean> {
+  return database.db.transaction().execute(async (trx) => {
+    const result = await insert(trx);
+    if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+    await replaceTags(trx, arn, tags);
+    return true;
+  });
+}
