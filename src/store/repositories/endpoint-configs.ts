@@ -1,18 +1,10 @@
 import type { Database } from '../database.js';
-import type { EndpointConfigsTable } from '../schema.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { replaceTags, type TagRow } from './tags.js';
+import { insertWithTags, namedRecord, namedRow, type StoredNamedResource } from './document-rows.js';
+import type { TagRow } from './tags.js';
 
 /** What the store needs of an endpoint configuration record; the rest is kept as a JSON document. */
-export interface StoredEndpointConfig {
-  readonly name: string;
-  readonly arn: string;
-  readonly creationTime: number;
-}
-
-function toRecord<T extends StoredEndpointConfig>(row: EndpointConfigsTable): T {
-  return { ...(JSON.parse(row.document) as object), name: row.name, arn: row.arn, creationTime: Number(row.creation_time) } as T;
-}
+export type StoredEndpointConfig = StoredNamedResource;
 
 /**
  * Endpoint configurations in the `endpoint_configs` table: name, ARN and creation time as columns,
@@ -24,22 +16,18 @@ export class KyselyEndpointConfigRepository<T extends StoredEndpointConfig = Sto
 
   /** Stores a new configuration and its tags in one transaction; false (nothing stored) if the name is taken. */
   async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
-    const { name, arn, creationTime, ...rest } = record;
-    return this.database.db.transaction().execute(async (trx) => {
-      const result = await trx
+    return insertWithTags(this.database, record.arn, tags, (trx) =>
+      trx
         .insertInto('endpoint_configs')
-        .values({ name_lower: name.toLowerCase(), name, arn, creation_time: creationTime, document: JSON.stringify(rest) })
+        .values(namedRow(record))
         .onConflict((oc) => oc.column('name_lower').doNothing())
-        .executeTakeFirst();
-      if (Number(result.numInsertedOrUpdatedRows ?? 0) === 0) return false;
-      await replaceTags(trx, arn, tags);
-      return true;
-    });
+        .executeTakeFirst(),
+    );
   }
 
   async get(name: string): Promise<T | undefined> {
     const row = await this.database.db.selectFrom('endpoint_configs').selectAll().where('name_lower', '=', name.toLowerCase()).executeTakeFirst();
-    return row ? toRecord<T>(row) : undefined;
+    return row ? namedRecord<T>(row) : undefined;
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
@@ -48,7 +36,7 @@ export class KyselyEndpointConfigRepository<T extends StoredEndpointConfig = Sto
       creationTime: 'creation_time',
       sortColumns: { name: 'name_lower', creationTime: 'creation_time' },
     });
-    const items = page.rows.map((row) => toRecord<T>(row));
+    const items = page.rows.map((row) => namedRecord<T>(row));
     return page.next ? { items, next: page.next } : { items };
   }
 
