@@ -8,7 +8,7 @@ import type {
   ListEndpointConfigsOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointConfigRecord, EndpointConfigService, NewEndpointConfig } from '../../endpoints/index.js';
-import { nextPageToken, parseListInput } from './list-input.js';
+import { byNameOrCreationTime, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
 import { toRecord, toWire } from './wire-records.js';
@@ -42,16 +42,13 @@ export function endpointConfigOperations(configs: EndpointConfigService): Operat
     },
 
     async ListEndpointConfigs(input) {
-      const request = parseListInput(input as ListEndpointConfigsInput, {
-        sortFields: { Name: 'name', CreationTime: 'creationTime' },
-        defaultSortBy: 'CreationTime',
-        defaultSortOrder: 'Descending',
-      });
-      const page = await configs.list(request);
-      const output: ListEndpointConfigsOutput = {
-        EndpointConfigs: page.items.map((c) => ({ EndpointConfigName: c.name, EndpointConfigArn: c.arn, CreationTime: new Date(c.creationTime) })),
-        NextToken: nextPageToken(request, page.next),
-      };
+      const { summaries, nextToken } = await listSummaries(
+        input as ListEndpointConfigsInput,
+        byNameOrCreationTime,
+        (request) => configs.list(request),
+        (c) => ({ EndpointConfigName: c.name, EndpointConfigArn: c.arn, CreationTime: new Date(c.creationTime) }),
+      );
+      const output: ListEndpointConfigsOutput = { EndpointConfigs: summaries, NextToken: nextToken };
       return output;
     },
 

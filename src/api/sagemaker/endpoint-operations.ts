@@ -17,7 +17,7 @@ import type {
   UpdateEndpointWeightsAndCapacitiesOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { EndpointService, EndpointView, VariantSummary } from '../../endpoints/index.js';
-import { nextPageToken, parseListInput } from './list-input.js';
+import { byNameCreationTimeOrStatus, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
 import { toRecord, toWire } from './wire-records.js';
@@ -83,22 +83,19 @@ export function endpointOperations(endpoints: EndpointService): OperationTable {
     },
 
     async ListEndpoints(input) {
-      const request = parseListInput(input as ListEndpointsInput, {
-        sortFields: { Name: 'name', CreationTime: 'creationTime', Status: 'status' },
-        defaultSortBy: 'CreationTime',
-        defaultSortOrder: 'Descending',
-      });
-      const page = await endpoints.list(request);
-      const output: ListEndpointsOutput = {
-        Endpoints: page.items.map((e) => ({
+      const { summaries, nextToken } = await listSummaries(
+        input as ListEndpointsInput,
+        byNameCreationTimeOrStatus,
+        (request) => endpoints.list(request),
+        (e) => ({
           EndpointName: e.name,
           EndpointArn: e.arn,
           CreationTime: new Date(e.creationTime),
           LastModifiedTime: new Date(e.lastModifiedTime),
           EndpointStatus: e.status as EndpointStatus,
-        })),
-        NextToken: nextPageToken(request, page.next),
-      };
+        }),
+      );
+      const output: ListEndpointsOutput = { Endpoints: summaries, NextToken: nextToken };
       return output;
     },
 

@@ -1,4 +1,4 @@
-import type { ListRequest } from '../../resources/index.js';
+import type { ListPage, ListRequest } from '../../resources/index.js';
 import { decodePageToken, encodePageToken } from './page-token.js';
 
 /** The List* members common to SageMaker's listings, as validated input (timestamps are Dates). */
@@ -25,6 +25,20 @@ export interface ListOptions<Field extends string> {
   /** MaxResults when the request has none (SageMaker: 10). */
   readonly defaultMaxResults?: number;
 }
+
+/** Sorting of resources listed by name or creation time, newest first unless asked (ListModels, ListEndpointConfigs). */
+export const byNameOrCreationTime: ListOptions<'name' | 'creationTime'> = Object.freeze({
+  sortFields: Object.freeze({ Name: 'name', CreationTime: 'creationTime' } as const),
+  defaultSortBy: 'CreationTime',
+  defaultSortOrder: 'Descending',
+});
+
+/** Sorting of resources with a status: also by status (ListEndpoints, ListTrainingJobs). */
+export const byNameCreationTimeOrStatus: ListOptions<'name' | 'creationTime' | 'status'> = Object.freeze({
+  sortFields: Object.freeze({ Name: 'name', CreationTime: 'creationTime', Status: 'status' } as const),
+  defaultSortBy: 'CreationTime',
+  defaultSortOrder: 'Descending',
+});
 
 /**
  * Turns a List* request into the internal ListRequest: defaults for SortBy/SortOrder/MaxResults
@@ -53,4 +67,19 @@ export function parseListInput<Field extends string>(input: ListInput, options: 
 /** The response's NextToken for a page (undefined on the last page, which must carry none). */
 export function nextPageToken(request: ListRequest, next: ListRequest['after']): string | undefined {
   return next ? encodePageToken(request.sortBy, request.sortOrder, next) : undefined;
+}
+
+/**
+ * One List* operation: parses `input` by `options` (see parseListInput), asks `list` for the page and
+ * turns its items into wire summaries with `summary`. Throws what parseListInput and `list` throw.
+ */
+export async function listSummaries<Field extends string, Item, Summary>(
+  input: ListInput,
+  options: ListOptions<Field>,
+  list: (request: ListRequest<Field>) => Promise<ListPage<Item>>,
+  summary: (item: Item) => Summary,
+): Promise<{ readonly summaries: Summary[]; readonly nextToken: string | undefined }> {
+  const request = parseListInput(input, options);
+  const page = await list(request);
+  return { summaries: page.items.map(summary), nextToken: nextPageToken(request, page.next) };
 }

@@ -9,7 +9,7 @@ import type {
   ListModelsOutput,
 } from '@aws-sdk/client-sagemaker';
 import type { ContainerRecord, ModelRecord, ModelService } from '../../models/index.js';
-import { parseListInput, nextPageToken } from './list-input.js';
+import { byNameOrCreationTime, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
 import { toRecord, toWire } from './wire-records.js';
@@ -59,16 +59,13 @@ export function modelOperations(models: ModelService): OperationTable {
     },
 
     async ListModels(input) {
-      const request = parseListInput(input as ListModelsInput, {
-        sortFields: { Name: 'name', CreationTime: 'creationTime' },
-        defaultSortBy: 'CreationTime',
-        defaultSortOrder: 'Descending',
-      });
-      const page = await models.list(request);
-      const output: ListModelsOutput = {
-        Models: page.items.map((m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: new Date(m.creationTime) })),
-        NextToken: nextPageToken(request, page.next),
-      };
+      const { summaries, nextToken } = await listSummaries(
+        input as ListModelsInput,
+        byNameOrCreationTime,
+        (request) => models.list(request),
+        (m) => ({ ModelName: m.name, ModelArn: m.arn, CreationTime: new Date(m.creationTime) }),
+      );
+      const output: ListModelsOutput = { Models: summaries, NextToken: nextToken };
       return output;
     },
 

@@ -10,7 +10,7 @@ import type {
   UpdateTrainingJobResponse,
 } from '@aws-sdk/client-sagemaker';
 import { trainingSeconds, type TrainingJobRecord, type TrainingService } from '../../training/index.js';
-import { parseListInput, nextPageToken } from './list-input.js';
+import { byNameCreationTimeOrStatus, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
 
@@ -79,14 +79,11 @@ export function trainingOperations(training: TrainingService): OperationTable {
     },
 
     async ListTrainingJobs(input) {
-      const request = parseListInput(input as ListTrainingJobsRequest, {
-        sortFields: { Name: 'name', CreationTime: 'creationTime', Status: 'status' },
-        defaultSortBy: 'CreationTime',
-        defaultSortOrder: 'Descending',
-      });
-      const page = await training.list(request);
-      const output: ListTrainingJobsResponse = {
-        TrainingJobSummaries: page.items.map((j) => ({
+      const { summaries, nextToken } = await listSummaries(
+        input as ListTrainingJobsRequest,
+        byNameCreationTimeOrStatus,
+        (request) => training.list(request),
+        (j) => ({
           TrainingJobName: j.name,
           TrainingJobArn: j.arn,
           CreationTime: new Date(j.creationTime),
@@ -94,9 +91,9 @@ export function trainingOperations(training: TrainingService): OperationTable {
           LastModifiedTime: new Date(j.lastModifiedTime),
           TrainingJobStatus: j.status,
           SecondaryStatus: j.secondaryStatus,
-        })),
-        NextToken: nextPageToken(request, page.next),
-      };
+        }),
+      );
+      const output: ListTrainingJobsResponse = { TrainingJobSummaries: summaries, NextToken: nextToken };
       return output;
     },
 
