@@ -1,6 +1,7 @@
 import type { InsertResult, Transaction } from 'kysely';
 import type { Database } from '../database.js';
 import type { Schema } from '../schema.js';
+import type { PageColumns, RowPage } from './list-page.js';
 import { replaceTags, type TagRow } from './tags.js';
 
 /** What the store keeps as columns of a named resource; the rest of its record is a JSON document. */
@@ -73,4 +74,27 @@ export async function insertWithTags(
     await replaceTags(trx, arn, tags);
     return true;
   });
+}
+
+/** The listing columns of a named-document table (sorted by name or creation time). */
+export const namedDocumentColumns: PageColumns = Object.freeze({
+  nameLower: 'name_lower',
+  creationTime: 'creation_time',
+  sortColumns: Object.freeze({ name: 'name_lower', creationTime: 'creation_time' }),
+});
+
+/** The listing columns of a named-document table with status (also filtered and sorted by status and last-modified time). */
+export const statusDocumentColumns: PageColumns = Object.freeze({
+  nameLower: 'name_lower',
+  creationTime: 'creation_time',
+  lastModifiedTime: 'last_modified_time',
+  status: 'status',
+  sortColumns: Object.freeze({ name: 'name_lower', creationTime: 'creation_time', status: 'status' }),
+  textColumns: Object.freeze(['status']),
+});
+
+/** A page of rows as a page of records; `next` only when more follow. */
+export function recordPage<Row, T>(page: RowPage<Row>, toRecord: (row: Row) => T): { items: T[]; next?: RowPage<Row>['next'] } {
+  const items = page.rows.map((row) => toRecord(row));
+  return page.next ? { items, next: page.next } : { items };
 }

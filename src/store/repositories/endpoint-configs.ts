@@ -1,6 +1,6 @@
 import type { Database } from '../database.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { insertWithTags, namedRecord, namedRow, type StoredNamedResource } from './document-rows.js';
+import { namedDocumentColumns, insertWithTags, recordPage, namedRecord, namedRow, type StoredNamedResource } from './document-rows.js';
 import type { TagRow } from './tags.js';
 
 /** What the store needs of an endpoint configuration record; the rest is kept as a JSON document. */
@@ -31,13 +31,8 @@ export class KyselyEndpointConfigRepository<T extends StoredEndpointConfig = Sto
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
-    const page = await listPage(this.database, this.database.db.selectFrom('endpoint_configs').selectAll(), request, {
-      nameLower: 'name_lower',
-      creationTime: 'creation_time',
-      sortColumns: { name: 'name_lower', creationTime: 'creation_time' },
-    });
-    const items = page.rows.map((row) => namedRecord<T>(row));
-    return page.next ? { items, next: page.next } : { items };
+    const page = await listPage(this.database, this.database.db.selectFrom('endpoint_configs').selectAll(), request, namedDocumentColumns);
+    return recordPage(page, (row) => namedRecord<T>(row));
   }
 
   /** False if there was no such configuration. */

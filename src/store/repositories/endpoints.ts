@@ -1,6 +1,6 @@
 import type { Database } from '../database.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { insertWithTags, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
+import { statusDocumentColumns, insertWithTags, recordPage, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
 import type { TagRow } from './tags.js';
 
 /** What the store needs of an endpoint record; the rest is kept as a JSON document. */
@@ -60,16 +60,8 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
-    const page = await listPage(this.database, this.database.db.selectFrom('endpoints').selectAll(), request, {
-      nameLower: 'name_lower',
-      creationTime: 'creation_time',
-      lastModifiedTime: 'last_modified_time',
-      status: 'status',
-      sortColumns: { name: 'name_lower', creationTime: 'creation_time', status: 'status' },
-      textColumns: ['status'],
-    });
-    const items = page.rows.map((row) => statusRecord<T>(row));
-    return page.next ? { items, next: page.next } : { items };
+    const page = await listPage(this.database, this.database.db.selectFrom('endpoints').selectAll(), request, statusDocumentColumns);
+    return recordPage(page, (row) => statusRecord<T>(row));
   }
 
   /** Deletes the endpoint if its status is one of `expectedStatuses`; false otherwise. */

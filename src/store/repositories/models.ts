@@ -1,7 +1,7 @@
 import type { Database } from '../database.js';
 import type { ModelsTable } from '../schema.js';
 import { listPage, type PageRequest, type RowPage } from './list-page.js';
-import { insertWithTags, namedRecord, namedRow, type StoredNamedResource } from './document-rows.js';
+import { namedDocumentColumns, insertWithTags, recordPage, namedRecord, namedRow, type StoredNamedResource } from './document-rows.js';
 import type { TagRow } from './tags.js';
 
 /** What the store needs of a model record; the rest is kept as a JSON document. */
@@ -31,12 +31,8 @@ export class KyselyModelRepository<T extends StoredModel = StoredModel> {
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: RowPage<ModelsTable>['next'] }> {
-    const page = await listPage(this.database, this.database.db.selectFrom('models').selectAll(), request, {
-      nameLower: 'name_lower',
-      creationTime: 'creation_time',
-      sortColumns: { name: 'name_lower', creationTime: 'creation_time' },
-    });
-    return page.next ? { items: page.rows.map((row) => namedRecord<T>(row)), next: page.next } : { items: page.rows.map((row) => namedRecord<T>(row)) };
+    const page = await listPage(this.database, this.database.db.selectFrom('models').selectAll(), request, namedDocumentColumns);
+    return recordPage(page, (row) => namedRecord<T>(row));
   }
 
   async delete(name: string): Promise<boolean> {
