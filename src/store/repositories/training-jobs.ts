@@ -13,7 +13,6 @@ export type StoredTrainingJob = StoredStatusResource;
 export class KyselyTrainingJobRepository<T extends StoredTrainingJob = StoredTrainingJob> {
   constructor(private readonly database: Database) {}
 
-  /** Inserts a new job; false if one with that name exists. */
   /** Stores a new job and its tags in one transaction; false (nothing stored) if the name is taken. */
   async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
     return insertWithTags(this.database, record.arn, tags, (trx) =>
