@@ -14,7 +14,7 @@ import { tagsFromWire } from './tag-operations.js';
 import { toRecord, toWire } from './wire-records.js';
 
 /** DescribeEndpointConfig's output: every stored member back in wire form (the request's shape, which holds them all). */
-export function describeEndpointConfigOutput(config: EndpointConfigRecord): DescribeEndpointConfigOutput {
+function describeEndpointConfigOutput(config: EndpointConfigRecord): DescribeEndpointConfigOutput {
   const { name, arn, creationTime, ...rest } = config;
   const members = toWire<CreateEndpointConfigInput>('CreateEndpointConfigInput', rest) as CreateEndpointConfigInput;
   return {

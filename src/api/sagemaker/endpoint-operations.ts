@@ -39,7 +39,7 @@ function variantWire(variant: VariantSummary): ProductionVariantSummary & Pendin
 }
 
 /** DescribeEndpoint's output for a view of the endpoint. */
-export function describeEndpointOutput(view: EndpointView): DescribeEndpointOutput {
+function describeEndpointOutput(view: EndpointView): DescribeEndpointOutput {
   const { record } = view;
   return {
     EndpointName: record.name,

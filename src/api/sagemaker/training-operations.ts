@@ -17,7 +17,7 @@ import { tagsFromWire } from './tag-operations.js';
 const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
 
 /** DescribeTrainingJob's response for a record: the request's members echoed, status, times, results. */
-export function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrainingJobResponse {
+function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrainingJobResponse {
   const spec = job.spec;
   const seconds = trainingSeconds(job);
   return {
