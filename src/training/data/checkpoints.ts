@@ -27,6 +27,13 @@ interface Seen {
   readonly mtimeMs: number;
 }
 
+/** A path that vanished or turned into a link meanwhile gives undefined; other errors are rethrown. */
+function skipGone(error: unknown): undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return undefined;
+  throw error;
+}
+
 const same = (a: Seen | undefined, b: Seen): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 /**
@@ -106,14 +113,8 @@ export class CheckpointSync {
    * One scan: uploads files unchanged since the previous scan and not yet uploaded in this form;
    * returns how many were uploaded. Scans never overlap (a call during a scan waits for it).
    */
-  async scanNow(): Promise<number> {
-    while (this.scanning) await this.scanning.catch(() => undefined);
-    this.scanning = this.scan(false);
-    try {
-      return await this.scanning;
-    } finally {
-      this.scanning = undefined;
-    }
+  scanNow(): Promise<number> {
+    return this.exclusiveScan(false);
   }
 
   /** Stops watching and uploads everything new or changed; returns how many files it uploaded. Throws the first upload error. */
@@ -121,8 +122,13 @@ export class CheckpointSync {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    return this.exclusiveScan(true);
+  }
+
+  /** Runs one scan once any scan in progress has ended (scans never overlap). */
+  private async exclusiveScan(final: boolean): Promise<number> {
     while (this.scanning) await this.scanning.catch(() => undefined);
-    this.scanning = this.scan(true);
+    this.scanning = this.scan(final);
     try {
       return await this.scanning;
     } finally {
@@ -150,33 +156,35 @@ export class CheckpointSync {
     }
     this.pending = nextPending;
     let count = 0;
-    await forEachLimited(due, this.concurrency, async ([relative, seen]) => {
-      if (!(await this.upload(relative))) return;
-      // Recorded as seen before the upload: a change during it gives a new size/mtime, uploaded next time.
-      this.uploaded.set(relative, seen);
-      count++;
-      this.options.onUpload?.(relative);
-    });
+    // Resolved once per scan, not once per file; a directory gone since the listing uploads nothing.
+    const root = due.length > 0 ? await realpath(this.localDir).catch(skipGone) : undefined;
+    if (root !== undefined) {
+      await forEachLimited(due, this.concurrency, async ([relative, seen]) => {
+        if (!(await this.upload(relative, root))) return;
+        // Recorded as seen before the upload: a change during it gives a new size/mtime, uploaded next time.
+        this.uploaded.set(relative, seen);
+        count++;
+        this.options.onUpload?.(relative);
+      });
+    }
     this.lastError = undefined;
     return count;
   }
 
   /**
-   * Uploads one file; false when it is gone (deleted since the scan — jobs prune old checkpoints) or
+   * Uploads one file (`root`: LocalPath's real path); false when it is gone (deleted since the scan — jobs prune old checkpoints) or
    * is no longer a regular file inside the directory. Never follows a symbolic link.
    */
-  private async upload(relative: string): Promise<boolean> {
+  private async upload(relative: string, root: string): Promise<boolean> {
     const file = path.join(this.localDir, ...relative.split('/'));
     let handle;
     try {
       const parent = await realpath(path.dirname(file));
-      const root = await realpath(this.localDir);
       if (parent !== root && !parent.startsWith(root + path.sep)) return false;
       handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') return false;
-      throw error;
+      skipGone(error);
+      return false;
     }
     try {
       const info = await handle.stat();
