@@ -7,9 +7,8 @@ import ctypes
 import os
 import signal
 import sys
-import traceback
 
-from ..serving import make_server
+from ..serving import make_server_or_exit
 
 _PR_SET_PDEATHSIG = 1
 
@@ -37,12 +36,7 @@ def _die_with_parent():
 def serve_workers(handler, workers):
     """Loads the model, binds, forks ``workers`` processes and supervises them until SIGTERM/SIGINT.
     A model that fails to load ends the process with exit code 1, as ``serving.serve`` does."""
-    try:
-        server = make_server(handler)
-    except Exception as error:  # noqa: BLE001
-        traceback.print_exc()
-        print(f'Failed to load the model: {type(error).__name__}: {error}', file=sys.stderr, flush=True)
-        sys.exit(1)
+    server = make_server_or_exit(handler)
     # a worker that loses the race for a connection gets EAGAIN (ignored by socketserver), not a block
     server.socket.setblocking(False)
     parent = os.getpid()

@@ -241,15 +241,21 @@ def make_server(handler, port=None, host='0.0.0.0', model_dir=None, multi_model=
     return _Server((host, port), handler, multi_model, model)
 
 
-def serve(handler):
-    """Runs the server until SIGTERM/SIGINT. A model that fails to load ends the process with
+def make_server_or_exit(handler):
+    """``make_server(handler)``, except that a model that fails to load ends the process with
     exit code 1 and the reason on stderr (the platform sees a container that never got healthy)."""
     try:
-        server = make_server(handler)
+        return make_server(handler)
     except Exception as error:  # noqa: BLE001
         traceback.print_exc()
         print(f'Failed to load the model: {type(error).__name__}: {error}', file=sys.stderr, flush=True)
         sys.exit(1)
+
+
+def serve(handler):
+    """Runs the server until SIGTERM/SIGINT; a model that fails to load ends the process
+    (``make_server_or_exit``)."""
+    server = make_server_or_exit(handler)
 
     def stop(signum, frame):  # noqa: ARG001
         threading.Thread(target=server.shutdown, daemon=True).start()
