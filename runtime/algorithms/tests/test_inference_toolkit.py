@@ -271,10 +271,6 @@ class CodecsTest(unittest.TestCase):
         self.assertEqual(codecs.parse_accept('a/b, c/d;q=0.5'), ['a/b', 'c/d'])
 
 
-if __name__ == '__main__':
-    unittest.main()
-
-
 class WorkersTest(unittest.TestCase):
     """``python -m salvia_algorithms.inference_toolkit serve`` with SAGEMAKER_MODEL_SERVER_WORKERS=2:
     two worker processes answer on one port; a killed worker is replaced; SIGTERM stops them all."""
@@ -348,3 +344,7 @@ class WorkersTest(unittest.TestCase):
 
         # the server reaps every worker before it exits
         self.assertEqual([pid for pid in workers if not gone(pid)], [])
+
+
+if __name__ == '__main__':
+    unittest.main()
