@@ -100,6 +100,7 @@ const pidCacheMs = 2000;
  * a failed load or a corrupt archive affects only that model.
  */
 export class MultiModelInstanceCache {
+  /** By TargetModel (the id is a hash of it: computing it on every routing decision would be per-request work). */
   private readonly entries = new Map<string, Entry>();
   private readonly bucket: string;
   private readonly prefix: string;
@@ -125,7 +126,7 @@ export class MultiModelInstanceCache {
 
   /** Whether `targetModel` is loaded or being loaded here (routing affinity). */
   holds(targetModel: string): boolean {
-    const entry = this.entries.get(modelId(this.options.modelDataUrl, targetModel));
+    const entry = this.entries.get(targetModel);
     return entry !== undefined && (entry.loaded || entry.loading);
   }
 
@@ -189,11 +190,21 @@ export class MultiModelInstanceCache {
   }
 
   private entry(targetModel: string): Entry {
-    const id = modelId(this.options.modelDataUrl, targetModel);
-    let entry = this.entries.get(id);
+    let entry = this.entries.get(targetModel);
     if (!entry) {
-      entry = { id, targetModel, onDisk: false, diskBytes: 0, loaded: false, memoryBytes: 0, busy: undefined, loading: false, lastUsed: 0, inFlight: 0 };
-      this.entries.set(id, entry);
+      entry = {
+        id: modelId(this.options.modelDataUrl, targetModel),
+        targetModel,
+        onDisk: false,
+        diskBytes: 0,
+        loaded: false,
+        memoryBytes: 0,
+        busy: undefined,
+        loading: false,
+        lastUsed: 0,
+        inFlight: 0,
+      };
+      this.entries.set(targetModel, entry);
     }
     return entry;
   }
@@ -354,7 +365,8 @@ export class MultiModelInstanceCache {
 
   /** Drops the bookkeeping of a model that is neither loaded nor on disk nor in use (so unknown TargetModels do not accumulate). */
   private forgetIfUnused(entry: Entry): void {
-    if (!entry.loaded && !entry.onDisk && !entry.busy && entry.inFlight === 0 && this.entries.get(entry.id) === entry) this.entries.delete(entry.id);
+    if (!entry.loaded && !entry.onDisk && !entry.busy && entry.inFlight === 0 && this.entries.get(entry.targetModel) === entry)
+      this.entries.delete(entry.targetModel);
   }
 
   /** ModelCacheSetting Disabled: unload and delete a model once nobody uses it. */
