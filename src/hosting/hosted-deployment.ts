@@ -81,17 +81,16 @@ export class HostedVariant implements Weighted {
   /** Where the next least-outstanding search starts (round-robin among equally idle instances). */
   cursor = 0;
 
+  /** Mode MultiModel (TargetModel required); fixed by the plan, so worked out once rather than on every request. */
+  readonly multiModel: boolean;
+
   constructor(readonly plan: VariantPlan) {
     this.weight = plan.weight;
+    this.multiModel = plan.containers.some((container) => container.mode === 'MultiModel');
   }
 
   get name(): string {
     return this.plan.variantName;
-  }
-
-  /** Mode MultiModel (TargetModel required). */
-  get multiModel(): boolean {
-    return this.plan.containers.some((container) => container.mode === 'MultiModel');
   }
 
   /** Instances the variant is meant to have (DesiredInstanceCount). */
