@@ -36,14 +36,7 @@ export class HostedInstance implements Balanced, MultiModelCandidate {
 
   /** Resolves when no request is outstanding, or after `timeoutMs` whatever remains. */
   async drained(timeoutMs: number): Promise<void> {
-    if (this.outstanding === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (this.outstanding !== 0) await untilWoken(this.idleWaiters, timeoutMs);
   }
 
   /** Stable name for multi-model routing (rendezvous hashing): the instance id. */
@@ -147,18 +140,22 @@ export class Deployment {
 
   /** Resolves when no request is in flight, or after `timeoutMs` whatever remains. */
   async drained(timeoutMs: number): Promise<void> {
-    if (this.inFlight === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      this.idleWaiters.push(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (this.inFlight !== 0) await untilWoken(this.idleWaiters, timeoutMs);
   }
 
   /** Stops every instance. */
   async stop(graceMs?: number): Promise<void> {
     await Promise.all([...this.instances(), ...this.launching].map((instance) => instance.stop(graceMs)));
   }
+}
+
+/** Resolves when one of `waiters` is called (the count it guards reached 0), or after `timeoutMs`. */
+function untilWoken(waiters: Array<() => void>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    waiters.push(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
