@@ -66,21 +66,23 @@ export class KyselyTrainingMetricsRepository {
 
   /** The last sample (latest timestamp, then latest seq) of each metric of a job, by metric name. */
   async lastValues(jobName: string): Promise<StoredTrainingMetric[]> {
-    const job = jobName.toLowerCase();
-    const result: StoredTrainingMetric[] = [];
-    for (const metricName of await this.metricNames(jobName)) {
-      const row = await this.database.db
-        .selectFrom('training_metrics')
-        .select(['metric_name', 'timestamp', 'value', 'seq'])
-        .where('job_name_lower', '=', job)
-        .where('metric_name', '=', metricName)
-        .orderBy('timestamp', 'desc')
-        .orderBy('seq', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      if (row) result.push(toSample(row));
-    }
-    return result;
+    const ranked = this.database.db
+      .selectFrom('training_metrics')
+      .select(['metric_name', 'timestamp', 'value', 'seq'])
+      .select((eb) =>
+        eb.fn
+          .agg<number>('row_number')
+          .over((ob) => ob.partitionBy('metric_name').orderBy('timestamp', 'desc').orderBy('seq', 'desc'))
+          .as('rank'),
+      )
+      .where('job_name_lower', '=', jobName.toLowerCase());
+    const rows = await this.database.db
+      .selectFrom(ranked.as('ranked'))
+      .select(['metric_name', 'timestamp', 'value', 'seq'])
+      .where('rank', '=', 1)
+      .orderBy('metric_name')
+      .execute();
+    return rows.map(toSample);
   }
 
   /** Removes a job's samples; returns how many there were. */
