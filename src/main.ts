@@ -6,7 +6,15 @@ import type { Config } from './config/index.js';
 import { openDatabase, type Database } from './store/index.js';
 import type { HttpService } from './api/http-service.js';
 import type { Authenticator } from './api/protocol/authenticator.js';
-import { createSageMakerService, modelOperations, tagOperations, type OperationTable } from './api/sagemaker/index.js';
+import {
+  createSageMakerService,
+  endpointConfigOperations,
+  endpointOperations,
+  modelOperations,
+  tagOperations,
+  trainingOperations,
+  type OperationTable,
+} from './api/sagemaker/index.js';
 import { createS3Service } from './api/s3/index.js';
 import { createAuthenticator } from './api/protocol/sigv4.js';
 import { ModelService, type ModelRecord } from './models/index.js';
@@ -19,21 +27,18 @@ import { RuntimeService, createRuntimeHttpService } from './api/runtime/index.js
 import { HostingRouter, ProcessEndpointHosting } from './hosting/index.js';
 import { createStsService } from './api/sts/index.js';
 import { createSalviaService } from './api/salvia/index.js';
-import { ImageCatalog } from './images/index.js';
+import { ImageCatalog, RuntimeEnvironments } from './images/index.js';
 import { KyselyImageRepository } from './store/repositories/images.js';
 import { FileSystemRegistry } from './filesystems/index.js';
 import { KyselyFileSystemRepository } from './store/repositories/filesystems.js';
 import { LogService } from './logs/index.js';
 import { KyselyLogRepository } from './store/repositories/logs.js';
 import { cpus, totalmem } from 'node:os';
-import { trainingOperations } from './api/sagemaker/index.js';
-import { endpointConfigOperations, endpointOperations } from './api/sagemaker/index.js';
 import { EndpointConfigService, EndpointService, type EndpointConfigRecord, type EndpointRecord } from './endpoints/index.js';
 import type { EndpointHosting } from './hosting/index.js';
 import { KyselyEndpointConfigRepository } from './store/repositories/endpoint-configs.js';
 import { KyselyEndpointRepository } from './store/repositories/endpoints.js';
 import { ProcessExecutor } from './executors/index.js';
-import { RuntimeEnvironments } from './images/index.js';
 import { localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
 import { KyselyTrainingJobRepository } from './store/repositories/training-jobs.js';
 import { KyselyTrainingMetricsRepository } from './store/repositories/training-metrics.js';
@@ -59,6 +64,8 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   const objectStore = await createObjectStore(config, { logger });
   const authenticator = createAuthenticator(config);
   const images = new ImageCatalog(config, { repository: new KyselyImageRepository(database) });
+  // One instance for training and hosting: it serialises builds of the same environment.
+  const runtimes = new RuntimeEnvironments(config);
   const fileSystems = new FileSystemRegistry({ repository: new KyselyFileSystemRepository(database) });
   const logs = new LogService(new KyselyLogRepository(database), { region: config.region, accountId: config.accountId });
   const hosting = new ProcessEndpointHosting(
@@ -71,7 +78,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       ...(config.multiModelMemoryMib !== undefined ? { multiModelMemoryMib: config.multiModelMemoryMib } : {}),
       multiModelDiskMib: config.multiModelDiskMib,
     },
-    { objectStore, images, runtimes: new RuntimeEnvironments(config), logs, logger },
+    { objectStore, images, runtimes, logs, logger },
   );
   let training: TrainingService | undefined;
   let listening: (url: string) => void = () => undefined;
@@ -84,7 +91,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     return [endpointConfigOperations(built.configs), endpointOperations(built.endpoints)];
   };
   const trainingFor = (tags: TagService): TrainingService =>
-    (training = buildTraining(config, database, { tags, objectStore, images, logs, logger, sidecarS3, fileSystems }));
+    (training = buildTraining(config, database, { tags, objectStore, images, runtimes, logs, logger, sidecarS3, fileSystems }));
   const server = buildServer(
     {
       sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, endpointsFor }),
@@ -181,6 +188,7 @@ function buildTraining(
     tags: TagService;
     objectStore: ObjectStore;
     images: ImageCatalog;
+    runtimes: RuntimeEnvironments;
     logs: LogService;
     logger: Logger;
     sidecarS3: () => Promise<SidecarS3Access>;
@@ -207,7 +215,7 @@ function buildTraining(
       executor,
       objectStore: deps.objectStore,
       images: deps.images,
-      runtimes: new RuntimeEnvironments(config),
+      runtimes: deps.runtimes,
       logs: deps.logs,
       metrics: new KyselyTrainingMetricsRepository(database),
       baseEnv: config.jobBaseEnv,
