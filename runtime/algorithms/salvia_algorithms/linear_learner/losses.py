@@ -8,7 +8,6 @@ labels are class indices.
 
 import numpy as np
 
-from ..contract import ClientError
 
 # predictor_type -> (loss for 'auto', losses allowed) as SageMaker documents them.
 ALLOWED = {
@@ -39,20 +38,6 @@ OBJECTIVE_NAMES = {
     'quantile_loss': 'quantile_loss_objective',
     'huber_loss': 'huber_loss_objective',
 }
-
-
-def resolve_loss(predictor_type, loss):
-    """The loss to train with: ``auto`` becomes the predictor type's default; a loss the predictor
-    type does not support is a ClientError listing the ones it does."""
-    default, allowed = ALLOWED[predictor_type]
-    if loss == 'auto':
-        return default
-    if loss not in allowed:
-        raise ClientError(
-            f"loss '{loss}' is not supported for predictor_type '{predictor_type}'; "
-            f"use one of: auto, {', '.join(allowed)}"
-        )
-    return loss
 
 
 def sigmoid(s):
