@@ -9,7 +9,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeEndpointCommand } from '@aws-sdk/client-sagemaker';
 import {
@@ -20,6 +19,7 @@ import {
   deploy,
   descendants,
   endpointFixtures,
+  endpointLog,
   endpointsEnv,
   invoke,
   runtimeFailure,
@@ -27,18 +27,6 @@ import {
   waitInService,
   type EndpointsEnv,
 } from './endpoints-harness.js';
-
-/** Every log line of the endpoint's streams in /aws/sagemaker/Endpoints/<endpoint>. */
-async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
-  const group = `/aws/sagemaker/Endpoints/${endpoint}`;
-  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group })).catch(() => ({ logStreams: [] }));
-  const lines: string[] = [];
-  for (const stream of streams.logStreams ?? []) {
-    const page = await env.logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true }));
-    lines.push(...(page.events ?? []).map((e) => `${stream.logStreamName ?? ''}: ${e.message ?? ''}`));
-  }
-  return lines;
-}
 
 /** Processes under the server running one of the fixture images. */
 function fixtureProcesses(env: EndpointsEnv, fixture: string): string[] {

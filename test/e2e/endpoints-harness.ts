@@ -20,6 +20,7 @@ import {
   type ContainerDefinition,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
+import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
 import { awsEnv, clientConfig, repoRoot, testCredentials, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
 import { trainingEnv, type TrainingEnv } from './training-harness.js';
@@ -55,6 +56,25 @@ export async function endpointsEnv(bucket: string, options: StartOptions = {}): 
       rmSync(work, { recursive: true, force: true });
     },
   };
+}
+
+/** Every message of the endpoint's log as `<stream>: <message>` (all streams; none while the group does not exist). */
+export async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
+  const group = `/aws/sagemaker/Endpoints/${endpoint}`;
+  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group })).catch(() => ({ logStreams: [] }));
+  const lines: string[] = [];
+  for (const stream of streams.logStreams ?? []) {
+    let token: string | undefined;
+    for (;;) {
+      const page = await env.logs.send(
+        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
+      );
+      lines.push(...(page.events ?? []).map((e) => `${stream.logStreamName ?? ''}: ${e.message ?? ''}`));
+      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
+      token = page.nextForwardToken;
+    }
+  }
+  return lines;
 }
 
 /** `salvia images add <repository> test/fixtures/endpoints/<fixture>` against the server. */

@@ -7,13 +7,13 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { customerKey, customerModel, customerQuery } from '../fixtures/endpoints/customer-models.js';
 import {
   alive,
   deploy,
   descendants,
+  endpointLog,
   endpointsEnv,
   invoke,
   memoryMib,
@@ -49,25 +49,6 @@ function shuffled(count: number, seed: number): number[] {
     [order[i], order[j]] = [order[j] as number, order[i] as number];
   }
   return order;
-}
-
-/** Every message of the endpoint's log as `<stream>: <message>` (all streams). */
-async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
-  const group = `/aws/sagemaker/Endpoints/${endpoint}`;
-  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group }));
-  const lines: string[] = [];
-  for (const stream of streams.logStreams ?? []) {
-    let token: string | undefined;
-    for (;;) {
-      const page = await env.logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
-      );
-      lines.push(...(page.events ?? []).map((e) => `${stream.logStreamName ?? ''}: ${e.message ?? ''}`));
-      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
-      token = page.nextForwardToken;
-    }
-  }
-  return lines;
 }
 
 /** The model server's access log (SALVIA_SERVING_ACCESS_LOG) once it shows at least `invocations` invokes: counts of loads, unloads and invokes. */
