@@ -220,6 +220,8 @@ export class MultiModelInstanceCache {
 
   /** Waits for the model to be loaded (starting the load if nobody has), at most loadWaitMs. */
   private async awaitLoaded(entry: Entry): Promise<void> {
+    // the usual case on the invocation path: no timer, no race
+    if (entry.loaded) return;
     const waitMs = this.options.loadWaitMs ?? defaultLoadWaitMs;
     const loading = this.ensureLoaded(entry);
     let timer: NodeJS.Timeout | undefined;
