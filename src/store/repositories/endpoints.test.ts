@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe } from 'node:test';
 import { postgresSkipReason, sharedPostgres, stopSharedPostgres } from '../../../test/helpers/postgres.js';
 import { runStoreContract, type StoreContractCase } from '../store-contract.js';
-import { postgresTarget, sqliteTarget } from '../testing/index.js';
+import { pageNames as names, postgresTarget, sqliteTarget } from '../testing/index.js';
 import { KyselyEndpointConfigRepository, type StoredEndpointConfig } from './endpoint-configs.js';
 import { KyselyEndpointRepository, type StoredEndpoint } from './endpoints.js';
 import type { PageRequest } from './list-page.js';
@@ -32,20 +32,6 @@ const endpoint = (name: string, creationTime: number, status: string, lastModifi
   status,
   endpointConfigName: `${name}-config`,
 });
-
-async function names<T extends { name: string }>(
-  list: (request: PageRequest) => Promise<{ items: T[]; next?: PageRequest['after'] }>,
-  request: Omit<PageRequest, 'after'>,
-): Promise<string[]> {
-  const out: string[] = [];
-  let after: PageRequest['after'];
-  for (;;) {
-    const page = await list({ ...request, ...(after ? { after } : {}) });
-    out.push(...page.items.map((item) => item.name));
-    if (!page.next) return out;
-    after = page.next;
-  }
-}
 
 const cases: StoreContractCase[] = [
   {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe } from 'node:test';
 import { postgresSkipReason, sharedPostgres, stopSharedPostgres } from '../../../test/helpers/postgres.js';
 import { runStoreContract, type StoreContractCase } from '../store-contract.js';
-import { postgresTarget, sqliteTarget } from '../testing/index.js';
+import { pageNames, postgresTarget, sqliteTarget } from '../testing/index.js';
 import type { PageRequest } from './list-page.js';
 import { KyselyTrainingJobRepository, type StoredTrainingJob } from './training-jobs.js';
 
@@ -20,17 +20,6 @@ const job = (name: string, creationTime: number, status: string, lastModifiedTim
   spec: { HyperParameters: { epochs: '2' } },
   transitions: [{ status: 'Starting', startTime: creationTime }],
 });
-
-async function names(repository: KyselyTrainingJobRepository<TestJob>, request: Omit<PageRequest, 'after'>): Promise<string[]> {
-  const out: string[] = [];
-  let after: PageRequest['after'];
-  for (;;) {
-    const page = await repository.list({ ...request, ...(after ? { after } : {}) });
-    out.push(...page.items.map((j) => j.name));
-    if (!page.next) return out;
-    after = page.next;
-  }
-}
 
 const cases: StoreContractCase[] = [
   {
@@ -61,12 +50,20 @@ const cases: StoreContractCase[] = [
         job('z', 5000, 'Completed', 6000),
       ])
         await repository.insert(j);
-      assert.deepEqual(await names(repository, { sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 1 }), ['z', 'c-job', 'b-job', 'A-job']);
-      assert.deepEqual(await names(repository, { sortBy: 'status', sortOrder: 'Ascending', maxResults: 2 }), ['A-job', 'z', 'b-job', 'c-job']);
-      assert.deepEqual(await names(repository, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'Completed' }), ['A-job', 'z']);
-      assert.deepEqual(await names(repository, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, lastModifiedTimeAfter: 4000, nameContains: 'JOB' }), [
-        'b-job',
-      ]);
+      const list = (request: PageRequest): ReturnType<typeof repository.list> => repository.list(request);
+      assert.deepEqual(await pageNames(list, { sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 1 }), ['z', 'c-job', 'b-job', 'A-job']);
+      assert.deepEqual(await pageNames(list, { sortBy: 'status', sortOrder: 'Ascending', maxResults: 2 }), ['A-job', 'z', 'b-job', 'c-job']);
+      assert.deepEqual(await pageNames(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'Completed' }), ['A-job', 'z']);
+      assert.deepEqual(
+        await pageNames(list, {
+          sortBy: 'name',
+          sortOrder: 'Ascending',
+          maxResults: 10,
+          lastModifiedTimeAfter: 4000,
+          nameContains: 'JOB',
+        }),
+        ['b-job'],
+      );
     },
   },
 ];
