@@ -1,4 +1,4 @@
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, readFile, stat, writeFile } from 'node:fs/promises';
 import { LogStreamWriter, type LogAppender } from '../logs/index.js';
 import { escapeControlCharacters, type MetricExtractor, type MetricSample } from './metrics/index.js';
 
@@ -22,6 +22,8 @@ interface Source {
  */
 export class LogTailer {
   private readonly sources: Source[];
+  /** The offsets as last written to offsetsFile (unchanged offsets are not written again). */
+  private savedOffsets: string | undefined;
 
   constructor(
     appender: LogAppender,
@@ -49,11 +51,12 @@ export class LogTailer {
     let any = false;
     const samples: MetricSample[] = [];
     for (const source of this.sources) {
+      // Opened only when it grew: most polls of a quiet job find nothing new.
+      const size = (await stat(source.file).catch(() => undefined))?.size;
+      if (size === undefined || size <= source.offset) continue;
       const handle = await open(source.file, 'r').catch(() => undefined);
       if (!handle) continue;
       try {
-        const { size } = await handle.stat();
-        if (size <= source.offset) continue;
         // At most 4 MiB per file and poll, so a backlog (after a restart) is read in steps.
         const buffer = Buffer.alloc(Math.min(size - source.offset, MAX_READ));
         const { bytesRead } = await handle.read(buffer, 0, buffer.length, source.offset);
@@ -83,7 +86,7 @@ export class LogTailer {
   /** Stores everything buffered and saves the offsets. */
   async flush(): Promise<void> {
     await Promise.all(this.sources.map((s) => s.writer.flush()));
-    await writeFile(this.offsetsFile, JSON.stringify(this.sources.map((s) => s.offset)));
+    await this.saveOffsets();
   }
 
   /** Reads what is left, stores it and closes the streams: call before the job leaves InProgress. */
@@ -92,6 +95,13 @@ export class LogTailer {
       // reads are capped per poll: drain the whole backlog
     }
     await Promise.all(this.sources.map((s) => s.writer.close()));
-    await writeFile(this.offsetsFile, JSON.stringify(this.sources.map((s) => s.offset)));
+    await this.saveOffsets();
+  }
+
+  private async saveOffsets(): Promise<void> {
+    const offsets = JSON.stringify(this.sources.map((s) => s.offset));
+    if (offsets === this.savedOffsets) return;
+    await writeFile(this.offsetsFile, offsets);
+    this.savedOffsets = offsets;
   }
 }
