@@ -130,6 +130,16 @@ def _packed_varints(buf, span):
     return out
 
 
+def _extend_varints(target, buf, wire, value, what):
+    """Appends a repeated varint field's values, packed (wire 2) or one at a time (wire 0)."""
+    if wire == 2:
+        target.extend(_packed_varints(buf, value))
+    elif wire == 0:
+        target.append(value)
+    else:
+        raise DecodeError(f'bad wire type for {what}')
+
+
 def _ld(number, payload):
     return _encode_varint((number << 3) | 2) + _encode_varint(len(payload)) + payload
 
@@ -150,12 +160,7 @@ def _decode_tensor(buf, start, end, kind):
     for number, wire, value in _fields(buf, start, end):
         if number == 1:
             if kind == INT32:
-                if wire == 2:
-                    singles.extend(_packed_varints(buf, value))
-                elif wire == 0:
-                    singles.append(value)
-                else:
-                    raise DecodeError('bad wire type for int32 values')
+                _extend_varints(singles, buf, wire, value, 'int32 values')
             elif wire == 2:
                 s, e = value
                 if (e - s) % dtype.itemsize:
@@ -169,13 +174,7 @@ def _decode_tensor(buf, start, end, kind):
             else:
                 raise DecodeError('bad wire type for tensor values')
         elif number in (2, 3):
-            target = keys if number == 2 else shape
-            if wire == 2:
-                target.extend(_packed_varints(buf, value))
-            elif wire == 0:
-                target.append(value)
-            else:
-                raise DecodeError('bad wire type for tensor keys/shape')
+            _extend_varints(keys if number == 2 else shape, buf, wire, value, 'tensor keys/shape')
     if kind == INT32:
         values = np.array([(v - (1 << 64)) if v >= (1 << 63) else v for v in singles], dtype=np.int64).astype(np.int32)
     elif not chunks:
