@@ -52,7 +52,7 @@ async function servingCode(store: ObjectStore, container: HostedContainer, model
 }
 
 /** `i-` and 17 hex digits, like an EC2 instance id. */
-export function newInstanceId(): string {
+function newInstanceId(): string {
   return `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
 }
 
