@@ -6,7 +6,7 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 const adapters = ['./src/store/repositories', './src/objectstore/fs', './src/objectstore/s3', './src/executors/process'];
-const services = ['./src/models', './src/logs', './src/resources', './src/training', './src/images'];
+const services = ['./src/models', './src/logs', './src/resources', './src/training', './src/images', './src/processing', './src/transform'];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '**/*.js', '**/*.mjs'] },
