@@ -1,0 +1,22 @@
+/** How an input object is cut into records (TransformInput.SplitType). */
+export type SplitType = 'None' | 'Line' | 'RecordIO' | 'TFRecord';
+
+/** How records are packed into requests (CreateTransformJob's BatchStrategy). */
+export type BatchStrategy = 'SingleRecord' | 'MultiRecord';
+
+/**
+ * One request's worth of records: `body` is what is POSTed to the model; `records` are the original
+ * record bytes (for JoinSource and per-record output).
+ */
+export interface RecordBatch {
+  readonly body: Buffer;
+  readonly records: readonly Buffer[];
+}
+
+/** Options of {@link recordBatches}. */
+export interface RecordBatchOptions {
+  readonly splitType: SplitType;
+  readonly strategy: BatchStrategy;
+  /** The largest request body in bytes (MaxPayloadInMB × 1 MiB); 0 means unlimited. */
+  readonly maxPayloadBytes: number;
+}
