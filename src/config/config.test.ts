@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, configUsage, loadConfig } from './config.js';
 
 test('defaults when nothing is given', () => {
   const config = loadConfig([], {});
@@ -52,4 +52,16 @@ test('the built-in algorithms run with /usr/bin/python3 unless --algorithm-pytho
   assert.equal(loadConfig([], {}).algorithmPython, '/usr/bin/python3');
   assert.equal(loadConfig([], { SALVIA_ALGORITHM_PYTHON: '/opt/py/bin/python3' }).algorithmPython, '/opt/py/bin/python3');
   assert.equal(loadConfig(['--algorithm-python', '/x/python'], { SALVIA_ALGORITHM_PYTHON: '/opt/py/bin/python3' }).algorithmPython, '/x/python');
+});
+
+test('the usage text lists every flag that loadConfig accepts, with its variable and default', () => {
+  const usage = configUsage();
+  const flags = [...usage.matchAll(/^ {2}(--[a-z0-9-]+) +(SALVIA_[A-Z0-9_]+) +(.+)$/gm)];
+  assert.ok(flags.length >= 20);
+  // Each flag, given the default it shows, is one loadConfig accepts.
+  for (const [, flag, , shown] of flags) if (shown !== '(unset)') assert.doesNotThrow(() => loadConfig([flag ?? '', shown ?? ''], {}), flag);
+  for (const [, flag, variable] of flags) assert.equal(variable, `SALVIA_${(flag ?? '').slice(2).replace(/-/g, '_').toUpperCase()}`);
+  assert.match(usage, /^ {2}--port +SALVIA_PORT +7070$/m);
+  assert.match(usage, /^ {2}--data-dir +SALVIA_DATA_DIR +\/.+$/m);
+  assert.match(usage, /^ {2}--s3-endpoint +SALVIA_S3_ENDPOINT +\(unset\)$/m);
 });

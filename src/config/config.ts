@@ -24,6 +24,9 @@ const accessKeyList = z.string().transform((text, ctx): AccessKey[] => {
   return keys;
 });
 
+/** The key pair `salvia env` prints when none is configured. */
+const defaultAccessKeys = 'salvia:salvia-secret-key';
+
 const booleanText = z.union([z.boolean(), z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')]);
 
 /**
@@ -52,7 +55,7 @@ export const configSchema = z.object({
   /** Verify SigV4 signatures against `accessKeys` and reject anything else. */
   auth: booleanText.default(false),
   /** Known keys, `ID:SECRET[,ID:SECRET…]`; the first is what `salvia env` prints. */
-  accessKeys: accessKeyList.default('salvia:salvia-secret-key'),
+  accessKeys: accessKeyList.default(defaultAccessKeys),
   /** An external S3-compatible service to keep objects in instead of the data directory. */
   s3Endpoint: z.string().url().optional(),
   s3AccessKeyId: z.string().optional(),
@@ -145,6 +148,24 @@ function flagToKey(flag: string): string {
   return flag.replace(/^--/, '').replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** `dataDir` → `--data-dir`. */
+function keyToFlag(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}`;
+}
+
+/** `salvia server --help`: every setting as its flag, its environment variable and its default. */
+export function configUsage(): string {
+  const defaults = configSchema.parse({}) as Record<string, unknown>;
+  const rows = Object.entries(envNames).map(([key, name]) => {
+    const value = defaults[key];
+    const shown = value === undefined ? '(unset)' : key === 'accessKeys' ? defaultAccessKeys : String(value);
+    return [keyToFlag(key), name, shown] as const;
+  });
+  const width = (column: 0 | 1): number => Math.max(...rows.map((row) => row[column].length));
+  const lines = rows.map(([flag, name, shown]) => `  ${flag.padEnd(width(0))}  ${name.padEnd(width(1))}  ${shown}`);
+  return ['usage: salvia server [--<setting> <value> …]', '', 'settings (flag, environment variable, default):', ...lines, ''].join('\n');
+}
+
 /**
  * Parses settings from flags (highest priority), then environment variables, then defaults.
  * `--auth` alone means `--auth true`. Throws ConfigError on an unknown flag or a bad value.
@@ -174,7 +195,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv, over
     const issues = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? '');
       const name = envNames[key as keyof ConfigInput];
-      return `--${key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())}${name ? ` (${name})` : ''}: ${issue.message}`;
+      return `${keyToFlag(key)}${name ? ` (${name})` : ''}: ${issue.message}`;
     });
     throw new ConfigError(`invalid configuration: ${issues.join('; ')}`);
   }

@@ -1,2 +1,2 @@
-export { configSchema, loadConfig, ConfigError } from './config.js';
+export { configSchema, configUsage, loadConfig, ConfigError } from './config.js';
 export type { Config, ConfigInput, AccessKey } from './config.js';
