@@ -17,6 +17,8 @@ export interface Schema {
   filesystems: FileSystemsTable;
   endpoint_configs: EndpointConfigsTable;
   endpoints: EndpointsTable;
+  processing_jobs: ProcessingJobsTable;
+  transform_jobs: TransformJobsTable;
 }
 
 export interface TagsTable {
@@ -126,3 +128,9 @@ export interface EndpointsTable {
   status: string;
   document: string;
 }
+
+/** SageMaker transform jobs (migration 0010-transform-jobs): the same columns as training jobs, the rest in `document` (JSON). */
+export type TransformJobsTable = TrainingJobsTable;
+
+/** SageMaker processing jobs (migration 0009-processing-jobs): the same columns as training jobs, the rest in `document` (JSON). */
+export type ProcessingJobsTable = TrainingJobsTable;

@@ -53,9 +53,9 @@ export interface TransformJobSpec {
   readonly TransformResources: TransformJobResources;
   /** `SingleRecord` | `MultiRecord`; unset → execution-parameters → `MultiRecord`. */
   readonly BatchStrategy?: 'SingleRecord' | 'MultiRecord';
-  /** 0–100; 0 means unlimited (no packing limit, SingleRecord/None only sensible); unset → execution-parameters → 6. */
+  /** 0–100 (validated; × MaxConcurrentTransforms ≤ 100); 0 means unlimited (HTTP chunked in SageMaker); unset → execution-parameters → 6. */
   readonly MaxPayloadInMB?: number;
-  /** ≥ 1 requests in flight per instance; unset → execution-parameters → 1. */
+  /** Requests in flight per instance; 0 or unset → execution-parameters → 1 (SageMaker treats 0 as unset). */
   readonly MaxConcurrentTransforms?: number;
   /** Added to the model containers' environment (job values win). */
   readonly Environment?: Readonly<Record<string, string>>;

@@ -7,6 +7,8 @@ import * as m0005images from './0005-images.js';
 import * as m0006trainingJobs from './0006-training-jobs.js';
 import * as m0007filesystems from './0007-filesystems.js';
 import * as m0008endpoints from './0008-endpoints.js';
+import * as m0009processingJobs from './0009-processing-jobs.js';
+import * as m0010transformJobs from './0010-transform-jobs.js';
 
 /**
  * Every schema migration, in order. Names sort lexically; add a new file and one line here.
@@ -21,4 +23,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0006-training-jobs': m0006trainingJobs,
   '0007-filesystems': m0007filesystems,
   '0008-endpoints': m0008endpoints,
+  '0009-processing-jobs': m0009processingJobs,
+  '0010-transform-jobs': m0010transformJobs,
 };
