@@ -27,6 +27,8 @@ export type ResolvedImage =
       kind: 'user';
       repository: string;
       directory: string;
+      /** The registered entrypoint, the image's ENTRYPOINT for processing jobs (set when resolved with purpose `process`). */
+      entrypoint?: string;
       /** `[<dir>/train]` or `[<entrypoint>, 'train']`; run with cwd = directory. */
       train: string[];
       serve: string[];
@@ -49,8 +51,12 @@ export interface ResolveOptions {
   readonly hyperparameters?: Readonly<Record<string, string>>;
   /** A model container's Environment: `SAGEMAKER_PROGRAM` in it makes `sagemaker-xgboost` serve in framework mode (the inference toolkit), as the XGBoost container does. */
   readonly environment?: Readonly<Record<string, string>>;
-  /** If given, a user image must have the executable for it, and a built-in algorithm its interpreter (else ValidationException at create time). */
-  readonly purpose?: 'train' | 'serve';
+  /**
+   * If given, a user image must have the executable for it, and a built-in algorithm its interpreter (else ValidationException at create time).
+   * `process` (processing jobs): a built-in algorithm image is refused (ValidationException), `sagemaker-xgboost` is the XGBoost framework
+   * image, and a user image's command is checked by {@link processCommand} instead.
+   */
+  readonly purpose?: 'train' | 'serve' | 'process';
 }
 
 /**
@@ -73,12 +79,21 @@ export class ImageCatalog {
     const { repository } = parseImageUri(imageUri);
     const user = await this.deps.repository.get(repository);
     if (user) {
-      if (options.purpose) await checkUserImageRunnable(repository, user, options.purpose);
-      return { kind: 'user', repository, directory: user.directory, train: userImageCommand(user, 'train'), serve: userImageCommand(user, 'serve') };
+      if (options.purpose && options.purpose !== 'process') await checkUserImageRunnable(repository, user, options.purpose);
+      return {
+        kind: 'user',
+        repository,
+        directory: user.directory,
+        ...(options.purpose === 'process' && user.entrypoint !== undefined ? { entrypoint: user.entrypoint } : {}),
+        train: userImageCommand(user, 'train'),
+        serve: userImageCommand(user, 'serve'),
+      };
     }
     const framework = frameworkRepositories[repository];
     const builtin = builtinRepositories[repository];
-    if (framework && (!builtin || isScriptModeRequest(options.hyperparameters) || Boolean(options.environment?.['SAGEMAKER_PROGRAM']))) {
+    const frameworkMode =
+      !builtin || options.purpose === 'process' || isScriptModeRequest(options.hyperparameters) || Boolean(options.environment?.['SAGEMAKER_PROGRAM']);
+    if (framework && frameworkMode) {
       const runner = path.join(this.runtimeDir, 'script_mode', 'train.py');
       return {
         kind: 'script-mode',
@@ -88,6 +103,11 @@ export class ImageCatalog {
         requirements: path.join(this.runtimeDir, 'requirements', `${framework}.txt`),
         toolkitPythonPath: path.join(this.runtimeDir, 'algorithms'),
       };
+    }
+    if (builtin && options.purpose === 'process') {
+      throw new ValidationException(
+        `Image ${imageUri} is a SageMaker built-in algorithm image, which cannot run processing jobs; use a processing image (sagemaker-scikit-learn, a framework image) or a registered image.`,
+      );
     }
     if (builtin) {
       const image = builtinImage(builtin, { python: this.config.algorithmPython ?? '/usr/bin/python3', runtimeDir: this.runtimeDir });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ValidationException } from '../errors/index.js';
 import type { ResolvedImage } from './image-catalog.js';
 import type { PythonEnvironment } from './runtime-environments.js';
 
@@ -12,6 +13,36 @@ export interface Launch {
   readonly env: Record<string, string>;
   /** A directory to put first on PATH (a venv's bin/), if any. */
   readonly pathPrefix?: string;
+}
+
+/** A processing job's AppSpecification.ContainerEntrypoint and ContainerArguments. */
+export interface ContainerCommand {
+  readonly containerEntrypoint?: readonly string[];
+  readonly containerArguments?: readonly string[];
+}
+
+/**
+ * A processing job's argv, with Docker's entrypoint semantics (`docker run [--entrypoint E] <image>
+ * [args]`): ContainerEntrypoint replaces the image's entrypoint; ContainerArguments follow the
+ * entrypoint (they replace CMD, which local images do not have). A user image's entrypoint is the
+ * one registered with `salvia images add --entrypoint`; framework images have none, so they need a
+ * ContainerEntrypoint (the SageMaker Python SDK's processors always send `["python3", <script>]`).
+ * Throws ValidationException when nothing is left to run, or for a built-in algorithm image.
+ */
+export function processCommand(image: ResolvedImage, command: ContainerCommand): string[] {
+  const args = command.containerArguments ?? [];
+  const entrypoint = command.containerEntrypoint ?? (image.kind === 'user' && image.entrypoint !== undefined ? [image.entrypoint] : []);
+  if (image.kind === 'builtin') throw new ValidationException('A built-in algorithm image cannot run processing jobs.');
+  if (image.kind === 'script-mode' && entrypoint.length === 0)
+    throw new ValidationException(
+      `The ${image.framework} framework image has no entrypoint of its own: give AppSpecification.ContainerEntrypoint, e.g. ["python3", "/opt/ml/processing/input/code/<script>.py"].`,
+    );
+  const argv = [...entrypoint, ...args];
+  if (argv.length === 0)
+    throw new ValidationException(
+      `Image ${image.kind === 'user' ? image.repository : ''} has no entrypoint: give AppSpecification.ContainerEntrypoint, or register the image with salvia images add --entrypoint.`,
+    );
+  return argv;
 }
 
 /**
@@ -28,9 +59,23 @@ export interface Launch {
  * SALVIA_FRAMEWORK naming the framework, from `optMl` — under the same environment as its training
  * (the caller awaits `RuntimeEnvironments.ensure(image.requirements)` first and passes it as `python`;
  * the caller adds SAGEMAKER_BIND_TO_PORT and the model's Environment, keeping PYTHONPATH).
- * Throws when a script-mode image is launched without `python`.
+ * `process` (processing jobs) runs {@link processCommand}'s argv: a user image from its directory, a
+ * framework image under its environment (`python`, whose bin/ goes first on PATH, so `python3` is
+ * the framework's interpreter); nothing else is added to the environment (processing has no SM_*).
+ * Throws when a script-mode image is launched without `python`, ValidationException as processCommand.
  */
-export function launchFor(image: ResolvedImage, purpose: 'train' | 'serve', options: { python?: PythonEnvironment; optMl: string }): Launch {
+export function launchFor(
+  image: ResolvedImage,
+  purpose: 'train' | 'serve' | 'process',
+  options: { python?: PythonEnvironment; optMl: string } & ContainerCommand,
+): Launch {
+  if (purpose === 'process') {
+    const command = processCommand(image, options);
+    if (image.kind === 'user') return { command, cwd: image.directory, env: {} };
+    const python = options.python;
+    if (!python) throw new Error('a framework image needs the Python environment from RuntimeEnvironments.ensure(image.requirements)');
+    return { command, env: { ...python.env, PYTHONUNBUFFERED: '1' }, ...(python.binDir ? { pathPrefix: python.binDir } : {}) };
+  }
   switch (image.kind) {
     case 'user':
       return { command: purpose === 'train' ? image.train : image.serve, cwd: image.directory, env: { SAGEMAKER_BASE_DIR: options.optMl } };

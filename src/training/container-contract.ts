@@ -40,8 +40,12 @@ function sortKeys(value: unknown): unknown {
 
 /** `/opt/ml/input/config/resourceconfig.json` for one instance. */
 export function resourceConfig(spec: TrainingJobSpec, instance: number): Record<string, unknown> {
-  const hosts = hostNames(spec.ResourceConfig?.InstanceCount ?? 1).sort();
-  const type = spec.ResourceConfig?.InstanceType ?? 'ml.m5.large';
+  return clusterResourceConfig(spec.ResourceConfig?.InstanceCount ?? 1, spec.ResourceConfig?.InstanceType ?? 'ml.m5.large', instance);
+}
+
+/** resourceconfig.json of instance `instance` (1-based) in a homogeneous cluster of `count` hosts of `type` (training and processing). */
+export function clusterResourceConfig(count: number, type: string, instance: number): Record<string, unknown> {
+  const hosts = hostNames(count).sort();
   return {
     current_host: `algo-${instance}`,
     current_instance_type: type,

@@ -1,8 +1,13 @@
 import path from 'node:path';
 
+/** Where a job's files live: `<dataDir>/jobs/<kind>/<name lower-cased>/` (kind `training`, `processing` …). */
+export function jobDirectory(dataDir: string, kind: string, name: string): string {
+  return path.join(dataDir, 'jobs', kind, name.toLowerCase());
+}
+
 /** Where a training job's files live: `<dataDir>/jobs/training/<name lower-cased>/`. */
 export function trainingJobDir(dataDir: string, name: string): string {
-  return path.join(dataDir, 'jobs', 'training', name.toLowerCase());
+  return jobDirectory(dataDir, 'training', name);
 }
 
 /** Instance `n`'s directory, laid out as /opt/ml. */

@@ -17,7 +17,7 @@ import type { LogAppender } from '../logs/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import type { ActiveJob } from './active-job.js';
 import { contractEnvironment, configFiles, hostNames } from './container-contract.js';
-import { ChannelError, CheckpointSync, downloadChannel, listChannelObjects, parseS3Uri, shardObjects } from './data/index.js';
+import { ChannelError, DirectorySync, downloadChannel, listChannelObjects, parseS3Uri, shardObjects } from './data/index.js';
 import { instanceResources } from './instance-types.js';
 import { uploadMergedTarGz } from './job-artifacts.js';
 import { hostPathFor, instanceDir, outputKey, trainingJobDir } from './job-layout.js';
@@ -61,7 +61,8 @@ export class ServerClosing extends Error {}
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-function clientProblem(error: unknown): JobOutcome | undefined {
+/** The ClientError outcome for an error that is the user's to fix (bad data, code, image, Python requirements), else undefined. */
+export function clientProblem(error: unknown): JobOutcome | undefined {
   if (
     error instanceof ChannelError ||
     error instanceof SubmitDirectoryError ||
@@ -124,7 +125,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
       if (image.kind === 'script-mode') await stageSubmitDirectory(ctx.objectStore, spec.HyperParameters, path.join(dir, 'code'));
       binds.push(await fileSystemMounts(spec, ctx.fileSystems, { dir, sandboxed: ctx.executor.realOptMl }));
       if (spec.CheckpointConfig?.S3Uri) {
-        const restored = await new CheckpointSync(ctx.objectStore, spec.CheckpointConfig.S3Uri, checkpointDir(dir, spec.CheckpointConfig.LocalPath)).restore();
+        const restored = await new DirectorySync(ctx.objectStore, spec.CheckpointConfig.S3Uri, checkpointDir(dir, spec.CheckpointConfig.LocalPath)).restore();
         if (n === 1 && restored > 0) notes.push(`Restored ${restored} checkpoint file(s) from ${spec.CheckpointConfig.S3Uri}`);
       }
     }
@@ -235,20 +236,73 @@ async function failureText(jobDir: string, result: ExecutionResult): Promise<str
   return undefined;
 }
 
-async function outcomeOf(jobDir: string, result: ExecutionResult): Promise<JobOutcome> {
+/**
+ * How a finished launch ended, for any job kind: timeout, stop, a sidecar's failure (ClientError),
+ * success when every instance exited 0, else the first failing instance's exit code or signal with
+ * `failureText()` (training: /opt/ml/output/failure; processing: the ExitMessage). `program` names
+ * what could not be started (`training program`, `processing container`).
+ */
+export async function executionOutcome(result: ExecutionResult, failureText: () => Promise<string | undefined>, program: string): Promise<JobOutcome> {
   if (result.timedOut) return { kind: 'max-runtime-exceeded' };
   if (result.stopped) return { kind: 'stopped' };
   if (result.sidecarFailure !== undefined) return { kind: 'client-error', message: result.sidecarFailure };
   const failed = result.instances.find((i) => i.exitCode !== 0);
   if (!failed) return { kind: 'completed' };
-  if (failed.error !== undefined) return { kind: 'client-error', message: `The training program could not be started: ${failed.error}` };
-  const failure = await failureText(jobDir, result);
+  if (failed.error !== undefined) return { kind: 'client-error', message: `The ${program} could not be started: ${failed.error}` };
+  const failure = await failureText();
   return {
     kind: 'algorithm-error',
     exitCode: failed.exitCode,
     ...(failed.signal ? { signal: failed.signal } : {}),
     ...(failure !== undefined ? { failure } : {}),
   };
+}
+
+/**
+ * Polls a launched job (any kind) until its instances end, feeding `tailer` and storing its lines
+ * about once a second; reaps what the launch left behind, then closes the tailer (every line
+ * stored). When the server shuts down meanwhile: flushes, runs `onClosing` (e.g. a last upload)
+ * and throws ServerClosing. `result` is undefined when the supervisor was lost (`lostOnFirstPoll`:
+ * already on the first poll, i.e. while the server was down).
+ */
+export async function followLaunch(
+  ctx: Pick<RunContext, 'executor' | 'clock' | 'closing' | 'pollIntervalMs'>,
+  jobDir: string,
+  tailer: LogTailer,
+  onClosing: () => Promise<unknown>,
+): Promise<{ readonly result?: ExecutionResult; readonly lostOnFirstPoll: boolean }> {
+  let result: ExecutionResult | undefined;
+  let polls = 0;
+  let lostOnFirstPoll = false;
+  let lastFlush = ctx.clock();
+  for (;;) {
+    if (ctx.closing()) {
+      await tailer.flush();
+      await onClosing();
+      throw new ServerClosing();
+    }
+    const state = await ctx.executor.poll(jobDir);
+    await tailer.poll();
+    if (state.state === 'finished') {
+      result = state.result;
+      // Mounts a sidecar's cleanup could not remove must go before the instance directories are deleted.
+      await ctx.executor.reap(jobDir);
+      break;
+    }
+    if (state.state === 'lost') {
+      lostOnFirstPoll = polls === 0;
+      await ctx.executor.reap(jobDir);
+      break;
+    }
+    polls++;
+    if (ctx.clock() - lastFlush > 1000) {
+      await tailer.flush();
+      lastFlush = ctx.clock();
+    }
+    await delay(ctx.pollIntervalMs);
+  }
+  await tailer.close();
+  return result ? { result, lostOnFirstPoll } : { lostOnFirstPoll };
 }
 
 /**
@@ -274,47 +328,18 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
   }
   const dirs = Array.from({ length: count }, (_, i) => instanceDir(jobDir, i + 1));
   const checkpoints = spec.CheckpointConfig?.S3Uri
-    ? dirs.map((dir) => new CheckpointSync(ctx.objectStore, spec.CheckpointConfig?.S3Uri as string, checkpointDir(dir, spec.CheckpointConfig?.LocalPath)))
+    ? dirs.map((dir) => new DirectorySync(ctx.objectStore, spec.CheckpointConfig?.S3Uri as string, checkpointDir(dir, spec.CheckpointConfig?.LocalPath)))
     : [];
   for (const sync of checkpoints) sync.start();
-  let result: ExecutionResult | undefined;
-  let polls = 0;
-  let lostOnFirstPoll = false;
-  let lastFlush = ctx.clock();
-  for (;;) {
-    if (ctx.closing()) {
-      await tailer.flush();
-      await Promise.allSettled(checkpoints.map((sync) => sync.finish()));
-      throw new ServerClosing();
-    }
-    const state = await ctx.executor.poll(jobDir);
-    await tailer.poll();
-    if (state.state === 'finished') {
-      result = state.result;
-      // Mounts a sidecar's cleanup could not remove must go before the instance directories are deleted.
-      await ctx.executor.reap(jobDir);
-      break;
-    }
-    if (state.state === 'lost') {
-      lostOnFirstPoll = polls === 0;
-      await ctx.executor.reap(jobDir);
-      break;
-    }
-    polls++;
-    if (ctx.clock() - lastFlush > 1000) {
-      await tailer.flush();
-      lastFlush = ctx.clock();
-    }
-    await delay(ctx.pollIntervalMs);
-  }
-  await tailer.close();
+  const { result, lostOnFirstPoll } = await followLaunch(ctx, jobDir, tailer, () => Promise.allSettled(checkpoints.map((sync) => sync.finish())));
   const finalMetrics = extractor.final().map((m) => ({ metricName: m.MetricName, value: m.Value, timestamp: m.Timestamp.getTime() }));
   await job.update((r) => ({ ...r, finalMetrics }));
   if (!result) {
     await Promise.allSettled(checkpoints.map((sync) => sync.finish()));
     return { kind: 'supervisor-lost', whileServerDown: resume && lostOnFirstPoll };
   }
-  const outcome = await outcomeOf(jobDir, result);
+  const finished = result;
+  const outcome = await executionOutcome(finished, () => failureText(jobDir, finished), 'training program');
 
   await job.update((r) => enterStatus(r, statusOf(job), 'Uploading', ctx.clock()));
   try {

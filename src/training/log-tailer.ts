@@ -16,7 +16,8 @@ interface Source {
 
 /**
  * Follows the instances' output files (`<epoch ms> <line>` per line, written by the supervisor)
- * into one CloudWatch stream per instance (`<job>/algo-<n>-<epoch s>`) and the metric extractor.
+ * into one CloudWatch stream per instance (`<job>/algo-<n>-<epoch s>`) of `group` (default the
+ * training jobs' group) and, if given, the metric extractor.
  * Offsets are saved next to the files after each flush, so a restarted server resumes where the
  * previous one stopped.
  */
@@ -29,10 +30,11 @@ export class LogTailer {
     appender: LogAppender,
     streams: ReadonlyArray<{ readonly file: string; readonly stream: string }>,
     private readonly offsetsFile: string,
-    private readonly extractor: MetricExtractor,
-    private readonly onSamples: (samples: MetricSample[]) => Promise<void>,
+    private readonly extractor: MetricExtractor | undefined,
+    private readonly onSamples: (samples: MetricSample[]) => Promise<void> = () => Promise.resolve(),
+    group: string = TRAINING_LOG_GROUP,
   ) {
-    this.sources = streams.map(({ file, stream }) => ({ file, writer: new LogStreamWriter(appender, TRAINING_LOG_GROUP, stream), offset: 0 }));
+    this.sources = streams.map(({ file, stream }) => ({ file, writer: new LogStreamWriter(appender, group, stream), offset: 0 }));
   }
 
   /** Loads saved offsets (after a restart). */
@@ -73,7 +75,7 @@ export class LogTailer {
           const line = escapeControlCharacters(raw.slice(space + 1));
           const at = Number.isFinite(timestamp) && space > 0 ? timestamp : Date.now();
           if (line !== '') source.writer.write(line, at);
-          samples.push(...this.extractor.feed(line, at));
+          if (this.extractor) samples.push(...this.extractor.feed(line, at));
         }
       } finally {
         await handle.close();

@@ -34,6 +34,8 @@ export interface TrainingServiceDependencies extends Pick<
 > {
   readonly repository: TrainingJobRepository;
   readonly tags: TagService;
+  /** The machine's one admission queue, shared with other job kinds (keys of other kinds must not be bare job names); default: a queue of its own over `config.capacity`. */
+  readonly capacityQueue?: CapacityQueue;
   readonly logger?: { error(object: object, message: string): void };
   readonly clock?: () => number;
 }
@@ -57,7 +59,7 @@ export class TrainingService {
     private readonly deps: TrainingServiceDependencies,
   ) {
     this.clock = deps.clock ?? Date.now;
-    this.queue = new CapacityQueue(config.capacity);
+    this.queue = deps.capacityQueue ?? new CapacityQueue(config.capacity);
     this.context = {
       dataDir: config.dataDir,
       region: config.region,

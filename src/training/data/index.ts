@@ -11,5 +11,5 @@ export type { DataDistribution } from './shard-objects.js';
 export { downloadChannel } from './download-channel.js';
 export type { DownloadChannelOptions } from './download-channel.js';
 export { uploadDirectoryAsTarGz, extractTarGz } from './artifacts.js';
-export { CheckpointSync } from './checkpoints.js';
-export type { CheckpointSyncOptions } from './checkpoints.js';
+export { DirectorySync } from './directory-sync.js';
+export type { DirectorySyncOptions } from './directory-sync.js';

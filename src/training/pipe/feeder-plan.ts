@@ -10,6 +10,7 @@ export interface PipeItem {
 
 /** One Pipe channel as the feeder of one instance streams it. */
 export interface PipeChannelPlan {
+  /** The FIFOs' path below `dataDir` without `_<epoch>` (a training channel's name, or e.g. `processing/input/data`). */
   readonly name: string;
   /** All items in base order (sorted by key when sharded); epochItems picks this instance's per epoch. */
   readonly items: readonly PipeItem[];

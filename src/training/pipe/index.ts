@@ -1,5 +1,5 @@
-export { pipeSidecars, channelInputMode } from './pipe-sidecars.js';
-export type { PipeSidecarOptions } from './pipe-sidecars.js';
+export { pipeSidecars, pipeFeeders, channelInputMode } from './pipe-sidecars.js';
+export type { PipeSidecarOptions, PipeInput } from './pipe-sidecars.js';
 export { validatePipeChannel } from './pipe-validation.js';
 export { recordIOHeader, recordIOPadding, recordIOParts, recordIOFrame, RECORDIO_MAGIC, RECORDIO_MAX_PART } from './record-io.js';
 export type { RecordIOFlag } from './record-io.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SidecarLaunch } from '../../executors/index.js';
 import type { ObjectStore } from '../../objectstore/index.js';
-import { listChannelObjects, shardObjects, type ChannelListing } from '../data/index.js';
+import { listChannelObjects, shardObjects, type ChannelListing, type ChannelSource } from '../data/index.js';
 import { instanceDir } from '../job-layout.js';
 import type { SidecarS3Access } from '../sidecar-s3.js';
 import type { TrainingJobSpec } from '../training-job-record.js';
@@ -49,31 +49,66 @@ export interface PipeSidecarOptions {
 }
 
 /**
- * The Pipe-mode feeders of a job: lists every Pipe channel (S3Prefix or ManifestFile as File mode
- * lists them, or AugmentedManifestFile, which only Pipe mode takes; ChannelError/ValidationException for bad input) and
- * returns one feeder sidecar per instance (none when no channel uses Pipe), each with its plan in
- * `<jobDir>/pipe/algo-N.json`. A feeder is ready once every `_0` FIFO exists; its failure reason
- * (an object that vanished) becomes the job's.
+ * One Pipe-mode input of a job of any kind: a training channel, or a processing job's S3Input.
+ * `name` is where its FIFOs go below each instance's data directory, without the `_<epoch>`
+ * suffix: a training channel's name, or a path such as `processing/input/data` (FIFOs
+ * `…/processing/input/data_0`, `_1` …).
+ */
+export interface PipeInput {
+  readonly name: string;
+  readonly source: ChannelSource;
+  readonly sharded: boolean;
+  readonly seed?: number | string;
+  readonly gzip: boolean;
+  readonly recordIO: boolean;
+}
+
+/**
+ * The Pipe-mode feeders of a training job: its Pipe channels (see pipeFeeders), FIFOs
+ * `/opt/ml/input/data/<channel>_<epoch>`.
  */
 export async function pipeSidecars(spec: TrainingJobSpec, options: PipeSidecarOptions): Promise<SidecarLaunch[]> {
-  const channels: PipeChannelPlan[] = [];
+  const inputs: PipeInput[] = [];
   for (const channel of spec.InputDataConfig ?? []) {
     const source = channel.DataSource?.S3DataSource;
     if (channelInputMode(spec, channel) !== 'Pipe' || !source) continue;
-    const listing = await listChannelObjects(
-      options.objectStore,
-      { S3DataType: source.S3DataType as string, S3Uri: source.S3Uri as string, ...(source.AttributeNames ? { AttributeNames: source.AttributeNames } : {}) },
-      { ...(options.region !== undefined ? { region: options.region } : {}), ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}) },
-    );
-    const sharded = source.S3DataDistributionType === 'ShardedByS3Key';
     const seed = channel.ShuffleConfig?.Seed;
-    channels.push({
+    inputs.push({
       name: channel.ChannelName as string,
-      items: itemsOf(listing, sharded),
+      source: { S3DataType: source.S3DataType as string, S3Uri: source.S3Uri as string, ...(source.AttributeNames ? { AttributeNames: source.AttributeNames } : {}) },
+      sharded: source.S3DataDistributionType === 'ShardedByS3Key',
       ...(seed !== undefined ? { seed: typeof seed === 'bigint' ? String(seed) : seed } : {}),
-      sharded,
       gzip: channel.CompressionType === 'Gzip',
       recordIO: channel.RecordWrapperType === 'RecordIO',
+    });
+  }
+  return pipeFeeders(inputs, { ...options, dataDir: (n) => path.join(instanceDir(options.jobDir, n), 'input', 'data') });
+}
+
+/**
+ * The Pipe-mode feeders for `inputs`: lists every input (S3Prefix or ManifestFile as File mode
+ * lists them, or AugmentedManifestFile; ChannelError/ValidationException for bad input) and
+ * returns one feeder sidecar per instance (none without inputs), each with its plan in
+ * `<jobDir>/pipe/algo-N.json`; instance N's FIFOs go below `options.dataDir(N)`. A feeder is ready
+ * once every `_0` FIFO exists; its failure reason (an object that vanished) becomes the job's.
+ */
+export async function pipeFeeders(
+  inputs: readonly PipeInput[],
+  options: PipeSidecarOptions & { readonly dataDir: (instance: number) => string },
+): Promise<SidecarLaunch[]> {
+  const channels: PipeChannelPlan[] = [];
+  for (const input of inputs) {
+    const listing = await listChannelObjects(options.objectStore, input.source, {
+      ...(options.region !== undefined ? { region: options.region } : {}),
+      ...(options.roleArn !== undefined ? { roleArn: options.roleArn } : {}),
+    });
+    channels.push({
+      name: input.name,
+      items: itemsOf(listing, input.sharded),
+      ...(input.seed !== undefined ? { seed: input.seed } : {}),
+      sharded: input.sharded,
+      gzip: input.gzip,
+      recordIO: input.recordIO,
     });
   }
   if (channels.length === 0) return [];
@@ -84,7 +119,7 @@ export async function pipeSidecars(spec: TrainingJobSpec, options: PipeSidecarOp
     const host = `algo-${n}`;
     const plan: FeederPlan = {
       s3: options.s3,
-      dataDir: path.join(instanceDir(options.jobDir, n), 'input', 'data'),
+      dataDir: options.dataDir(n),
       readyFile: path.join(dir, `${host}.ready`),
       failureFile: path.join(dir, `${host}.failure`),
       instanceCount: options.instanceCount,

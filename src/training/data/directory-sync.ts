@@ -10,7 +10,7 @@ import { isFolderMarker, listAllObjects } from './list-prefix.js';
 import { safeRelativePath } from './local-path.js';
 import { formatS3Uri, parseS3Uri } from './s3-uri.js';
 
-export interface CheckpointSyncOptions {
+export interface DirectorySyncOptions {
   /** How often start() scans LocalPath (default 1000 ms). */
   pollIntervalMs?: number;
   /** Uploads/downloads at once (default 8). */
@@ -37,15 +37,16 @@ function skipGone(error: unknown): undefined {
 const same = (a: Seen | undefined, b: Seen): boolean => a !== undefined && a.size === b.size && a.mtimeMs === b.mtimeMs;
 
 /**
- * Keeps a training job's checkpoint directory (CheckpointConfig.LocalPath) in step with its S3Uri, as
- * SageMaker does: restore() copies everything under the URI into the directory at start; start()
+ * Keeps a local directory in step with an S3 prefix: a training job's checkpoints
+ * (CheckpointConfig.LocalPath ↔ S3Uri) and a processing job's outputs (Continuous: start() then
+ * finish(); EndOfJob: finish() alone), as SageMaker does: restore() copies everything under the URI into the directory at start; start()
  * then uploads new and changed files as `<S3Uri>/<relative path>` while the job runs (a periodic scan
  * — fs.watch's recursive mode is unreliable on Linux in Node 20 — uploading a file once its size and
  * mtime are the same in two consecutive scans, so half-written files wait); finish() stops that and
  * uploads whatever is new or changed, stable or not. Files deleted locally stay in S3; symbolic
  * links are not followed. At most `concurrency` transfers run at once.
  */
-export class CheckpointSync {
+export class DirectorySync {
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly uploaded = new Map<string, Seen>();
@@ -60,7 +61,7 @@ export class CheckpointSync {
     private readonly store: ObjectStore,
     s3Uri: string,
     private readonly localDir: string,
-    private readonly options: CheckpointSyncOptions = {},
+    private readonly options: DirectorySyncOptions = {},
   ) {
     const location = parseS3Uri(s3Uri);
     this.bucket = location.bucket;

@@ -4,22 +4,22 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ChannelError } from './channel-error.js';
-import { CheckpointSync } from './checkpoints.js';
+import { DirectorySync } from './directory-sync.js';
 import { listAllObjects } from './list-prefix.js';
 import { putMany, withStore } from './test-store.js';
 
-describe('CheckpointSync', () => {
+describe('DirectorySync', () => {
   it('restore() copies everything under the URI (and nothing beside it) into LocalPath', () =>
     withStore(async (fixture) => {
       await putMany(fixture, 'data', ['ckpt/job/epoch-1.pt', 'ckpt/job/models/m-1/weights.bin', 'ckpt/job-2/other', 'ckpt/job/dir/']);
       const local = path.join(fixture.dir, 'checkpoints');
-      const sync = new CheckpointSync(fixture.store, 's3://data/ckpt/job', local);
+      const sync = new DirectorySync(fixture.store, 's3://data/ckpt/job', local);
       assert.equal(await sync.restore(), 2);
       assert.deepEqual((await readdir(local, { recursive: true })).sort(), ['epoch-1.pt', 'models', 'models/m-1', 'models/m-1/weights.bin']);
       assert.equal(await readFile(path.join(local, 'models', 'm-1', 'weights.bin'), 'utf8'), 'content of ckpt/job/models/m-1/weights.bin');
       assert.equal(await sync.scanNow(), 0);
       assert.equal(await sync.finish(), 0, 'restored files are not uploaded back');
-      const empty = new CheckpointSync(fixture.store, 's3://data/nothing/', path.join(fixture.dir, 'empty'));
+      const empty = new DirectorySync(fixture.store, 's3://data/nothing/', path.join(fixture.dir, 'empty'));
       assert.equal(await empty.restore(), 0);
       assert.deepEqual(await readdir(path.join(fixture.dir, 'empty')), []);
     }));
@@ -27,15 +27,15 @@ describe('CheckpointSync', () => {
   it('restore() refuses keys that would escape LocalPath; a bad URI is a ValidationException', () =>
     withStore(async (fixture) => {
       await fixture.put('data', 'ck/../../escape', 'evil');
-      const sync = new CheckpointSync(fixture.store, 's3://data/ck/', path.join(fixture.dir, 'c'));
+      const sync = new DirectorySync(fixture.store, 's3://data/ck/', path.join(fixture.dir, 'c'));
       await assert.rejects(sync.restore(), (error: unknown) => error instanceof ChannelError && error.kind === 'UnsafeKey');
-      assert.throws(() => new CheckpointSync(fixture.store, 'data/ck', fixture.dir), { code: 'ValidationException' });
+      assert.throws(() => new DirectorySync(fixture.store, 'data/ck', fixture.dir), { code: 'ValidationException' });
     }));
 
   it('uploads a file once it is unchanged across two scans, and again when it changes', () =>
     withStore(async (fixture) => {
       const local = path.join(fixture.dir, 'c');
-      const sync = new CheckpointSync(fixture.store, 's3://data/out/ckpt/', local);
+      const sync = new DirectorySync(fixture.store, 's3://data/out/ckpt/', local);
       await sync.restore();
       await mkdir(path.join(local, 'sub'));
       await writeFile(path.join(local, 'sub', 'a.txt'), 'one');
@@ -59,7 +59,7 @@ describe('CheckpointSync', () => {
       await symlink(path.join(fixture.dir, 'secret'), path.join(local, 'link'));
       let resolveUploaded: (relative: string) => void = () => undefined;
       const uploaded = new Promise<string>((resolve) => (resolveUploaded = resolve));
-      const sync = new CheckpointSync(fixture.store, 's3://data/bg', local, { pollIntervalMs: 10, onUpload: (relative) => resolveUploaded(relative) });
+      const sync = new DirectorySync(fixture.store, 's3://data/bg', local, { pollIntervalMs: 10, onUpload: (relative) => resolveUploaded(relative) });
       sync.start();
       sync.start();
       await writeFile(path.join(local, 'model-1.json'), '{}');
@@ -78,7 +78,7 @@ describe('CheckpointSync', () => {
       await writeFile(path.join(local, 'a'), 'a');
       await writeFile(path.join(local, 'b'), 'b');
       await writeFile(path.join(local, 'empty'), '');
-      const sync = new CheckpointSync(fixture.store, 's3://data/prune/', local, {
+      const sync = new DirectorySync(fixture.store, 's3://data/prune/', local, {
         concurrency: 1,
         onUpload: (relative) => {
           if (relative !== 'empty') for (const other of ['a', 'b']) rmSync(path.join(local, other), { force: true });
@@ -98,7 +98,7 @@ describe('CheckpointSync', () => {
   it('finish() uploads everything new or changed: a thousand per-model files', () =>
     withStore(async (fixture) => {
       const local = path.join(fixture.dir, 'c');
-      const sync = new CheckpointSync(fixture.store, 's3://data/many/', local, { pollIntervalMs: 60_000 });
+      const sync = new DirectorySync(fixture.store, 's3://data/many/', local, { pollIntervalMs: 60_000 });
       await sync.restore();
       sync.start();
       const names = Array.from({ length: 1000 }, (_, i) => `models/group-${i % 10}/model-${i}.bin`);
