@@ -1,10 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
-import path from 'node:path';
 import { hostedContainers, type ModelLookup } from '../endpoints/index.js';
 import { AwsError, ResourceInUse, ValidationException } from '../errors/index.js';
 import type { HostedContainer } from '../hosting/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
-import { CapacityQueue, instanceResources, type Demand } from '../training/index.js';
+import { ActiveJob, CapacityQueue, instanceResources, jobDirectory, type Demand } from '../training/index.js';
 import { validateTransformJobSpec, type CreateTransformJobInput } from './create-validation.js';
 import { finish } from './status.js';
 import type { TransformJobRecord, TransformJobSortField } from './transform-job-record.js';
@@ -26,21 +25,19 @@ export interface TransformServiceDependencies {
   /** Runs an admitted job's data flow. */
   readonly runner: TransformRunner;
   /** The machine's admission queue, shared with training and processing (default: a queue of its own over `capacity`). Keys are `transform:<name>`. */
-  readonly queue?: CapacityQueue;
+  readonly capacityQueue?: CapacityQueue;
   readonly logger?: { error(object: object, message: string): void };
   readonly clock?: () => number;
 }
 
 /** Where a transform job's files live: `<dataDir>/jobs/transform/<name lower-cased>/`. */
 export function transformJobDir(dataDir: string, name: string): string {
-  return path.join(dataDir, 'jobs', 'transform', name.toLowerCase());
+  return jobDirectory(dataDir, 'transform', name);
 }
 
-/** A job the server is working on: its record (changed one update at a time) and how to abort its run. */
-interface ActiveTransform {
-  record: TransformJobRecord;
-  readonly controller: AbortController;
-  chain: Promise<unknown>;
+/** A job the server is working on (its record changed one update at a time) and how to abort its run. */
+class ActiveTransform extends ActiveJob<TransformJobRecord> {
+  readonly controller = new AbortController();
 }
 
 /**
@@ -62,7 +59,7 @@ export class TransformService {
     private readonly deps: TransformServiceDependencies,
   ) {
     this.clock = deps.clock ?? Date.now;
-    this.queue = deps.queue ?? new CapacityQueue(config.capacity);
+    this.queue = deps.capacityQueue ?? new CapacityQueue(config.capacity);
     deps.tags.registerResourceType('transform-job', async (name) => {
       if (!(await deps.repository.get(name))) throw this.notFound();
     });
@@ -134,29 +131,17 @@ export class TransformService {
     const job = this.active.get(key);
     if (stored.status !== 'InProgress' || !job)
       throw new ValidationException(`The request was rejected because the transform job is in status ${stored.status}.`);
-    await this.update(job, (r) => ({ ...r, status: 'Stopping', lastModifiedTime: this.clock() }));
+    await job.update((r) => ({ ...r, status: 'Stopping', lastModifiedTime: this.clock() }));
     if (this.queue.cancel(this.queueKey(name))) {
-      await this.update(job, (r) => finish(r, { kind: 'stopped' }, this.clock()));
+      await job.update((r) => finish(r, { kind: 'stopped' }, this.clock()));
       if (this.active.get(key) === job) this.active.delete(key);
     } else {
       job.controller.abort('stop');
     }
   }
 
-  /** Applies `change` to the job's record and stores it, one change at a time (stop and the run never lose each other's changes). */
-  private update(job: ActiveTransform, change: (record: TransformJobRecord) => TransformJobRecord): Promise<TransformJobRecord> {
-    const next = job.chain.then(async () => {
-      const updated = change(job.record);
-      await this.deps.repository.update(updated);
-      job.record = updated;
-      return updated;
-    });
-    job.chain = next.catch(() => undefined);
-    return next;
-  }
-
   private enqueue(record: TransformJobRecord): void {
-    const job: ActiveTransform = { record, controller: new AbortController(), chain: Promise.resolve() };
+    const job = new ActiveTransform(record, this.deps.repository);
     this.active.set(record.name.toLowerCase(), job);
     this.queue.submit(this.queueKey(record.name), this.demand(record.spec), () => this.track(this.run(job)));
   }
@@ -189,7 +174,7 @@ export class TransformService {
       const jobDir = transformJobDir(this.config.dataDir, key);
       await rm(jobDir, { recursive: true, force: true });
       await mkdir(jobDir, { recursive: true });
-      await this.update(job, (r) => {
+      await job.update((r) => {
         const { transformEndTime: _end, ...rest } = r;
         return { ...rest, transformStartTime: this.clock(), lastModifiedTime: this.clock() };
       });
@@ -212,7 +197,7 @@ export class TransformService {
     try {
       // Aborted by shutdown: the job stays InProgress (or Stopping) and the next start() takes it up again.
       if (job.controller.signal.reason === 'closing') return;
-      await this.update(job, (r) => finish(r, outcome, this.clock()));
+      await job.update((r) => finish(r, outcome, this.clock()));
     } catch (error) {
       this.deps.logger?.error({ err: error, job: job.record.name }, 'could not record the end of a transform job');
     } finally {

@@ -10,3 +10,4 @@ export { endpointConfigOperations } from './endpoint-config-operations.js';
 export { endpointOperations } from './endpoint-operations.js';
 export { tagOperations, tagsFromWire, tagsToWire } from './tag-operations.js';
 export { trainingOperations } from './training-operations.js';
+export { transformOperations } from './transform-operations.js';
