@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import type {
   AsyncInvocationRequest,
   AsyncInvocationResponse,
@@ -10,6 +9,7 @@ import type {
 import { NoSuchEndpoint, RuntimeServiceUnavailable, RuntimeValidationError, type AwsError } from '../errors/index.js';
 import { ContainerRequestError, type ContainerResponse } from './container-client.js';
 import { containerName, type Deployment, type HostedInstance, type HostedVariant } from './hosted-deployment.js';
+import { containerHeaders, customAttributesHeader, forwardThroughPipeline, headerText, PipelineStepError } from './pipeline-forward.js';
 import { modelConnectionError, modelErrorFromResponse, modelTimeoutError, type EndpointScope } from './model-errors.js';
 import type { ActiveDeployments } from './process-endpoint-hosting.js';
 import { chooseInstance, missingTargetModel } from './multi-model/index.js';
@@ -22,8 +22,6 @@ export interface HostingRouterOptions extends EndpointScope {
   /** Random numbers in [0, 1) for the weighted variant choice (tests). */
   readonly random?: () => number;
 }
-
-const customAttributesHeader = 'x-amzn-sagemaker-custom-attributes';
 
 /**
  * SageMaker Runtime's routing over the active deployments: a variant by TargetVariant or by weight,
@@ -240,26 +238,14 @@ export class HostingRouter implements EndpointRouter {
     request: InvocationRequest,
     deadline: number,
   ): Promise<ContainerResponse> {
-    const count = variant.plan.containers.length;
-    let body = request.body;
-    let contentType = request.contentType;
-    let response: ContainerResponse | undefined;
-    for (let index = 0; index < count; index++) {
-      const server = instance.servers[index];
-      const name = containerName(variant.plan.containers, index);
-      if (!server) throw new RuntimeServiceUnavailable();
-      const headers = containerHeaders({ ...request, contentType }, index === count - 1);
-      try {
-        response = await server.client.request({ method: 'POST', path: '/invocations', body, headers, timeoutMs: Math.max(1, deadline - Date.now()) });
-      } catch (error) {
-        if (index === 0 && error instanceof ContainerRequestError && error.kind === 'refused') throw new RefusedFirst();
-        throw this.failure(deployment, name, error);
-      }
-      response = this.checked(deployment, name, response);
-      body = response.body;
-      contentType = headerText(response.headers, 'content-type');
+    try {
+      return await forwardThroughPipeline(instance, variant.plan.containers, request, deadline);
+    } catch (error) {
+      if (!(error instanceof PipelineStepError)) throw error;
+      if (error.refusedFirst) throw new RefusedFirst();
+      if ('response' in error.failure) return this.checked(deployment, error.container, error.failure.response);
+      throw this.failure(deployment, error.container, error.failure.requestError);
     }
-    return response as ContainerResponse;
   }
 
   /** A 2xx answer as is; any other status as ModelError. */
@@ -276,22 +262,8 @@ export class HostingRouter implements EndpointRouter {
   }
 }
 
-/** Headers for a container: Content-Type, Accept (the last container of a pipeline only) and the custom attributes. */
-function containerHeaders(request: { contentType?: string | undefined; accept?: string; customAttributes?: string }, last: boolean): Record<string, string> {
-  const headers: Record<string, string> = {};
-  if (request.contentType !== undefined) headers['content-type'] = request.contentType;
-  if (last && request.accept !== undefined) headers['accept'] = request.accept;
-  if (request.customAttributes !== undefined) headers[customAttributesHeader] = request.customAttributes;
-  return headers;
-}
-
 /** Internal: the first container refused the connection (the request was not delivered). */
 class RefusedFirst extends Error {}
-
-function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
   return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };

@@ -8,7 +8,7 @@ import type { ObjectStore } from '../objectstore/index.js';
 import { HostingError, type HostedContainer } from './endpoint-hosting.js';
 import { freePort } from './free-port.js';
 import { containerName, HostedInstance, type HostedVariant } from './hosted-deployment.js';
-import { endpointLogGroup, type EndpointScope } from './model-errors.js';
+import type { EndpointScope } from './model-errors.js';
 import { memoryBudgetBytes, MultiModelInstanceCache } from './multi-model/index.js';
 import { unpackModelData } from './model-data.js';
 import { ModelServer, ModelServerStartError } from './model-server.js';
@@ -22,7 +22,12 @@ export interface PreparedContainer {
 
 /** What every instance launch of one deployment shares. */
 export interface LaunchContext {
+  /** The endpoint (or, for a batch fleet, the transform job) the instances serve; named in messages. */
   readonly endpointName: string;
+  /** CloudWatch Logs group of the model servers' output (`/aws/sagemaker/Endpoints/<endpoint>`, `/aws/sagemaker/TransformJobs`). */
+  readonly logGroup: string;
+  /** What the instances are for, in messages: an endpoint's production variant (default) or a transform job. */
+  readonly purpose?: 'endpoint' | 'transform';
   /** The deployment's directory; instances go to `<dir>/<variant>/<instance-id>/`. */
   readonly deploymentDir: string;
   readonly objectStore: ObjectStore;
@@ -49,6 +54,11 @@ async function servingCode(store: ObjectStore, container: HostedContainer, model
   } catch (error) {
     throw new HostingError(`Could not stage the inference code of container image ${container.image}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** `production variant <variant>` or `transform job <job>`, as messages name what is launched. */
+function unitOf(ctx: LaunchContext, variant: HostedVariant): string {
+  return ctx.purpose === 'transform' ? `transform job ${ctx.endpointName}` : `production variant ${variant.name}`;
 }
 
 /** `i-` and 17 hex digits, like an EC2 instance id. */
@@ -121,8 +131,8 @@ export async function launchInstance(
         ...(entry.container.mode === 'MultiModel' ? { SAGEMAKER_MULTI_MODEL: 'true' } : {}),
       };
       const stream = logStreamName(variant, id, index);
-      await ctx.logs.append(endpointLogGroup(ctx.endpointName), stream, []);
-      const log = new LogStreamWriter(ctx.logs, endpointLogGroup(ctx.endpointName), stream);
+      await ctx.logs.append(ctx.logGroup, stream, []);
+      const log = new LogStreamWriter(ctx.logs, ctx.logGroup, stream);
       logs.push(log);
       servers.push(
         new ModelServer({
@@ -141,7 +151,10 @@ export async function launchInstance(
         }),
       );
     }
-    if (ctx.cancelled?.()) throw new HostingError(`The deployment of endpoint ${ctx.endpointName} was cancelled.`);
+    if (ctx.cancelled?.())
+      throw new HostingError(
+        ctx.purpose === 'transform' ? `Transform job ${ctx.endpointName} was stopped.` : `The deployment of endpoint ${ctx.endpointName} was cancelled.`,
+      );
     const results = await Promise.allSettled(servers.map((server) => server.start()));
     const failed = results.findIndex((result) => result.status === 'rejected');
     if (failed >= 0) {
@@ -149,8 +162,8 @@ export async function launchInstance(
       const detail = reason instanceof ModelServerStartError ? reason.message : String(reason);
       const name = containerName(variant.plan.containers, failed);
       throw new HostingError(
-        `The ${name} container for production variant ${variant.name} did not pass the ping health check. ` +
-          `Please check CloudWatch logs for this endpoint. (${detail})`,
+        `The ${name} container for ${unitOf(ctx, variant)} did not pass the ping health check. ` +
+          `Please check CloudWatch logs for this ${ctx.purpose === 'transform' ? 'transform job' : 'endpoint'}. (${detail})`,
       );
     }
     const multi = prepared[0]?.container;
@@ -172,6 +185,6 @@ export async function launchInstance(
     await instance.stop(0).catch(() => undefined);
     await rm(dir, { recursive: true, force: true }).catch(() => undefined);
     if (error instanceof HostingError) throw error;
-    throw new HostingError(`Could not start an instance of production variant ${variant.name}: ${(error as Error).message}`, { cause: error });
+    throw new HostingError(`Could not start an instance of ${unitOf(ctx, variant)}: ${(error as Error).message}`, { cause: error });
   }
 }

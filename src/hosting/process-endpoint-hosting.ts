@@ -5,7 +5,9 @@ import { bubblewrapWorks } from '../executors/process/sandbox.js';
 import type { ImageCatalog, RuntimeEnvironments } from '../images/index.js';
 import type { LogAppender } from '../logs/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
+import type { BatchFleet, BatchHosting, FleetPlan } from './batch-hosting.js';
 import { HostingError, type DeploymentPlan, type EndpointHosting, type VariantPlan } from './endpoint-hosting.js';
+import { endpointLogGroup } from './model-errors.js';
 import { Deployment, HostedVariant, type HostedInstance } from './hosted-deployment.js';
 import { launchInstance, type LaunchContext, type PreparedContainer } from './instance-launcher.js';
 import { reapLeftovers } from './reap-leftovers.js';
@@ -55,10 +57,12 @@ export interface ActiveDeployments {
  * when it works): deploy prepares every instance (model unpacked, server started, /ping 200),
  * activate switches the endpoint's traffic atomically and drains the previous deployment before
  * stopping it, setWeights changes weights and scales instance counts. Traffic is routed by
- * HostingRouter over `active()`.
+ * HostingRouter over `active()`. `startFleet` runs the same model servers for a batch transform job.
  */
-export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployments {
+export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployments, BatchHosting {
   private readonly deployments = new Map<string, Deployment>();
+  /** Batch transform fleets (stopped on close). */
+  private readonly fleets = new Set<Deployment>();
   private readonly activeByEndpoint = new Map<string, Deployment>();
   private readonly sandbox: boolean;
 
@@ -145,7 +149,60 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
       ?.variants.map((variant) => ({ variantName: variant.name, weight: variant.weight, instanceCount: variant.instanceCount }));
   }
 
+  /**
+   * A transform job's instances: one variant named after the job, logging to `plan.logGroup`, started
+   * like an endpoint's; an abort of `plan.signal` stops the instances still starting.
+   */
+  async startFleet(plan: FleetPlan): Promise<BatchFleet> {
+    const variant = new HostedVariant({
+      variantName: plan.name,
+      modelName: plan.name,
+      containers: [...plan.containers],
+      instanceCount: plan.instanceCount,
+      instanceType: plan.instanceType,
+      weight: 1,
+    });
+    const fleet = new Deployment(plan.name, 'batch', plan.dir, [variant]);
+    const abort = (): void => {
+      fleet.cancelled = true;
+      void fleet.stop(0);
+    };
+    this.fleets.add(fleet);
+    plan.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      if (plan.signal?.aborted) abort();
+      await rm(plan.dir, { recursive: true, force: true });
+      await this.bringUp(fleet, variant, plan.instanceCount, { logGroup: plan.logGroup, purpose: 'transform' });
+      if (fleet.cancelled) throw new HostingError(`Transform job ${plan.name} was stopped.`);
+    } catch (error) {
+      fleet.cancelled = true;
+      await fleet.stop(0).catch(() => undefined);
+      await rm(plan.dir, { recursive: true, force: true }).catch(() => undefined);
+      this.fleets.delete(fleet);
+      throw error instanceof HostingError
+        ? error
+        : new HostingError(`Could not start the model servers of transform job ${plan.name}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      plan.signal?.removeEventListener('abort', abort);
+    }
+    let stopping: Promise<void> | undefined;
+    return {
+      instances: variant.instances,
+      stop: (graceMs = this.stopGraceMs()) =>
+        (stopping ??= (async () => {
+          fleet.cancelled = true;
+          await fleet.stop(graceMs);
+          await rm(plan.dir, { recursive: true, force: true });
+          this.fleets.delete(fleet);
+        })()),
+    };
+  }
+
   async close(): Promise<void> {
+    const fleets = [...this.fleets];
+    this.fleets.clear();
+    for (const fleet of fleets) fleet.cancelled = true;
+    await Promise.all(fleets.map((fleet) => fleet.stop()));
     const all = [...this.deployments.values()];
     this.activeByEndpoint.clear();
     this.deployments.clear();
@@ -154,9 +211,9 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
   }
 
   /** Starts `count` more instances of `variant` (in parallel); they take traffic once all are ready. */
-  private async bringUp(deployment: Deployment, variant: HostedVariant, count: number): Promise<void> {
+  private async bringUp(deployment: Deployment, variant: HostedVariant, count: number, batch?: Pick<LaunchContext, 'logGroup' | 'purpose'>): Promise<void> {
     const prepared = await this.prepare(variant.plan);
-    const ctx = this.launchContext(deployment, variant.plan);
+    const ctx = { ...this.launchContext(deployment, variant.plan), ...batch };
     const launch = async (): Promise<HostedInstance> => {
       let created: HostedInstance | undefined;
       try {
@@ -222,6 +279,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
   private launchContext(deployment: Deployment, plan: VariantPlan): LaunchContext {
     return {
       endpointName: deployment.endpointName,
+      logGroup: endpointLogGroup(deployment.endpointName),
       deploymentDir: deployment.dir,
       cancelled: () => deployment.cancelled,
       objectStore: this.deps.objectStore,
