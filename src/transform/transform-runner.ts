@@ -77,7 +77,10 @@ export interface TransformRun {
   readonly containers: readonly HostedContainer[];
   /** Aborted by StopTransformJob (reason `'stop'`) or server shutdown (reason `'closing'`). */
   readonly signal: AbortSignal;
-  /** Where the runner keeps its files: `<dataDir>/jobs/transform/<name lower-cased>/` (wiped by the service at the start of a run). */
+  /**
+   * Where the runner keeps its files: `<dataDir>/jobs/transform/<name lower-cased>/`, created by the service. After a restart it
+   * still holds what the interrupted run left (e.g. model-server pid files): the runner stops those leftovers and clears them.
+   */
   readonly jobDir: string;
 }
 

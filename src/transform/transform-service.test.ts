@@ -126,7 +126,7 @@ describe('TransformService (real SQLite, models and tags; gated runner)', () => 
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('runs an admitted job with the model containers, a fresh job directory and records Completed', async () => {
+  it('runs an admitted job with the model containers and its job directory and records Completed', async () => {
     const stale = transformJobDir(dataDir, 'Job-A');
     const created = await service.create('Job-A', spec('scorer'), [{ key: 'team', value: 'ml' }]);
     assert.equal(created.arn, 'arn:aws:sagemaker:us-east-1:111122223333:transform-job/job-a');
@@ -200,7 +200,7 @@ describe('TransformService (real SQLite, models and tags; gated runner)', () => 
     await service.start();
     const second = await runner.started('job-restart');
     assert.notEqual(second.signal, first.signal);
-    assert.ok(!existsSync(path.join(second.jobDir, 'leftover')), 'the job directory is wiped at the start of a run');
+    assert.ok(existsSync(path.join(second.jobDir, 'leftover')), 'the job directory is kept for the runner to reap what the interrupted run left');
     assert.equal((await service.describe('job-fail')).status, 'Stopped');
     runner.end('job-restart', { kind: 'completed' });
     assert.equal((await repository.reaches('job-restart', (r) => r.status !== 'InProgress')).status, 'Completed');

@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { hostedContainers, type ModelLookup } from '../endpoints/index.js';
 import { AwsError, ResourceInUse, ValidationException } from '../errors/index.js';
 import type { HostedContainer } from '../hosting/index.js';
@@ -172,7 +172,7 @@ export class TransformService {
     try {
       const containers = await this.containers(job.record.spec);
       const jobDir = transformJobDir(this.config.dataDir, key);
-      await rm(jobDir, { recursive: true, force: true });
+      // Not wiped: after a restart the runner reaps the interrupted run's leftover processes recorded there.
       await mkdir(jobDir, { recursive: true });
       await job.update((r) => {
         const { transformEndTime: _end, ...rest } = r;
