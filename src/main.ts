@@ -11,6 +11,7 @@ import {
   endpointConfigOperations,
   endpointOperations,
   modelOperations,
+  processingOperations,
   tagOperations,
   trainingOperations,
   type OperationTable,
@@ -39,7 +40,9 @@ import type { EndpointHosting } from './hosting/index.js';
 import { KyselyEndpointConfigRepository } from './store/repositories/endpoint-configs.js';
 import { KyselyEndpointRepository } from './store/repositories/endpoints.js';
 import { ProcessExecutor } from './executors/index.js';
-import { localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
+import { CapacityQueue, localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
+import { ProcessingService, type ProcessingJobRecord } from './processing/index.js';
+import { KyselyProcessingJobRepository } from './store/repositories/processing-jobs.js';
 import { KyselyTrainingJobRepository } from './store/repositories/training-jobs.js';
 import { KyselyTrainingMetricsRepository } from './store/repositories/training-metrics.js';
 
@@ -81,6 +84,10 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     { objectStore, images, runtimes, logs, logger },
   );
   let training: TrainingService | undefined;
+  let processing: ProcessingService | undefined;
+  // One admission queue and one executor for every job kind: jobs share the machine.
+  const capacityQueue = new CapacityQueue(jobCapacity(config));
+  const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => logger.warn(message) });
   let listening: (url: string) => void = () => undefined;
   const serverUrl = new Promise<string>((resolve) => (listening = resolve));
   const sidecarS3 = (): Promise<SidecarS3Access> => serverUrl.then((url) => sidecarS3Access(config, url));
@@ -91,10 +98,12 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     return [endpointConfigOperations(built.configs), endpointOperations(built.endpoints)];
   };
   const trainingFor = (tags: TagService): TrainingService =>
-    (training = buildTraining(config, database, { tags, objectStore, images, runtimes, logs, logger, sidecarS3, fileSystems }));
+    (training = buildTraining(config, database, { tags, objectStore, images, runtimes, logs, logger, sidecarS3, fileSystems, capacityQueue, executor }));
+  const processingFor = (tags: TagService): ProcessingService =>
+    (processing = buildProcessing(config, database, { tags, objectStore, images, runtimes, logs, logger, sidecarS3, capacityQueue, executor }));
   const server = buildServer(
     {
-      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, endpointsFor }),
+      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, processingFor, endpointsFor }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
       runtime: createRuntimeHttpService(new RuntimeService(new HostingRouter(hosting, { region: config.region, accountId: config.accountId })), {
         authenticator,
@@ -107,6 +116,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   );
   try {
     await training?.start();
+    await processing?.start();
     await endpoints?.start();
     await server.listen({ host: config.host, port: config.port });
   } catch (error) {
@@ -128,6 +138,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
       await endpoints?.close();
       await hosting.close();
       await training?.close();
+      await processing?.close();
       await database.close();
     },
   };
@@ -144,6 +155,7 @@ function buildSageMaker(
     objectStore?: ObjectStore;
     authenticator?: Authenticator;
     trainingFor?: (tags: TagService) => TrainingService;
+    processingFor?: (tags: TagService) => ProcessingService;
     endpointsFor?: (tags: TagService, models: ModelService) => OperationTable[];
   } = {},
 ): HttpService {
@@ -160,6 +172,7 @@ function buildSageMaker(
       tagOperations(tags),
       modelOperations(models),
       ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : []),
+      ...(ports.processingFor ? [processingOperations(ports.processingFor(tags))] : []),
       ...(ports.endpointsFor ? ports.endpointsFor(tags, models) : []),
     ],
     ...(ports.authenticator ? { authenticator: ports.authenticator } : {}),
@@ -193,26 +206,24 @@ function buildTraining(
     logger: Logger;
     sidecarS3: () => Promise<SidecarS3Access>;
     fileSystems: FileSystemRegistry;
+    capacityQueue: CapacityQueue;
+    executor: ProcessExecutor;
   },
 ): TrainingService {
-  const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => deps.logger.warn(message) });
   return new TrainingService(
     {
       dataDir: config.dataDir,
       region: config.region,
       accountId: config.accountId,
-      capacity: {
-        cpus: config.trainingCpus ?? cpus().length,
-        memoryMiB: config.trainingMemoryMib ?? Math.floor(totalmem() / 2 ** 20),
-        gpus: config.trainingGpus,
-      },
+      capacity: jobCapacity(config),
       stopGraceSeconds: config.trainingStopGraceSeconds,
       debugSidecars: config.logLevel === 'debug' || config.logLevel === 'trace',
     },
     {
       repository: new KyselyTrainingJobRepository<TrainingJobRecord>(database),
       tags: deps.tags,
-      executor,
+      capacityQueue: deps.capacityQueue,
+      executor: deps.executor,
       objectStore: deps.objectStore,
       images: deps.images,
       runtimes: deps.runtimes,
@@ -221,6 +232,49 @@ function buildTraining(
       baseEnv: config.jobBaseEnv,
       sidecarS3: deps.sidecarS3,
       fileSystems: deps.fileSystems,
+      logger: deps.logger,
+    },
+  );
+}
+
+/** What jobs may use at once (training, processing …): the configured CPUs, memory and GPUs, by default this machine's. */
+function jobCapacity(config: Config): { cpus: number; memoryMiB: number; gpus: number } {
+  return {
+    cpus: config.trainingCpus ?? cpus().length,
+    memoryMiB: config.trainingMemoryMib ?? Math.floor(totalmem() / 2 ** 20),
+    gpus: config.trainingGpus,
+  };
+}
+
+/** Processing jobs: on the training jobs' executor and capacity queue, with their stop grace period. */
+function buildProcessing(
+  config: Config,
+  database: Database,
+  deps: {
+    tags: TagService;
+    objectStore: ObjectStore;
+    images: ImageCatalog;
+    runtimes: RuntimeEnvironments;
+    logs: LogService;
+    logger: Logger;
+    sidecarS3: () => Promise<SidecarS3Access>;
+    capacityQueue: CapacityQueue;
+    executor: ProcessExecutor;
+  },
+): ProcessingService {
+  return new ProcessingService(
+    { dataDir: config.dataDir, region: config.region, accountId: config.accountId, stopGraceSeconds: config.trainingStopGraceSeconds },
+    {
+      repository: new KyselyProcessingJobRepository<ProcessingJobRecord>(database),
+      tags: deps.tags,
+      capacityQueue: deps.capacityQueue,
+      executor: deps.executor,
+      objectStore: deps.objectStore,
+      images: deps.images,
+      runtimes: deps.runtimes,
+      logs: deps.logs,
+      baseEnv: config.jobBaseEnv,
+      sidecarS3: deps.sidecarS3,
       logger: deps.logger,
     },
   );

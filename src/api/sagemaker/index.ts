@@ -11,3 +11,4 @@ export { endpointOperations } from './endpoint-operations.js';
 export { tagOperations, tagsFromWire, tagsToWire } from './tag-operations.js';
 export { trainingOperations } from './training-operations.js';
 export { transformOperations } from './transform-operations.js';
+export { processingOperations } from './processing-operations.js';
