@@ -14,6 +14,7 @@ import {
   processingOperations,
   tagOperations,
   trainingOperations,
+  transformOperations,
   type OperationTable,
 } from './api/sagemaker/index.js';
 import { createS3Service } from './api/s3/index.js';
@@ -43,6 +44,9 @@ import { ProcessExecutor } from './executors/index.js';
 import { CapacityQueue, localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
 import { ProcessingService, type ProcessingJobRecord } from './processing/index.js';
 import { KyselyProcessingJobRepository } from './store/repositories/processing-jobs.js';
+import { TransformService, type TransformJobRecord } from './transform/index.js';
+import { HostedTransformRunner } from './transform/run/index.js';
+import { KyselyTransformJobRepository } from './store/repositories/transform-jobs.js';
 import { KyselyTrainingJobRepository } from './store/repositories/training-jobs.js';
 import { KyselyTrainingMetricsRepository } from './store/repositories/training-metrics.js';
 
@@ -85,6 +89,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
   );
   let training: TrainingService | undefined;
   let processing: ProcessingService | undefined;
+  let transform: TransformService | undefined;
   // One admission queue and one executor for every job kind: jobs share the machine.
   const capacityQueue = new CapacityQueue(jobCapacity(config));
   const executor = new ProcessExecutor({ sandbox: config.trainingSandbox, warn: (message) => logger.warn(message) });
@@ -101,9 +106,11 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     (training = buildTraining(config, database, { tags, objectStore, images, runtimes, logs, logger, sidecarS3, fileSystems, capacityQueue, executor }));
   const processingFor = (tags: TagService): ProcessingService =>
     (processing = buildProcessing(config, database, { tags, objectStore, images, runtimes, logs, logger, sidecarS3, capacityQueue, executor }));
+  const transformFor = (tags: TagService, models: ModelService): TransformService =>
+    (transform = buildTransform(config, database, { tags, models, objectStore, hosting, logs, logger, capacityQueue }));
   const server = buildServer(
     {
-      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, processingFor, endpointsFor }),
+      sagemaker: buildSageMaker(config, database, { authenticator, objectStore, trainingFor, processingFor, endpointsFor, transformFor }),
       logs: createLogsService(logs, { maxBodyBytes: config.maxJsonBodyBytes, authenticator }),
       runtime: createRuntimeHttpService(new RuntimeService(new HostingRouter(hosting, { region: config.region, accountId: config.accountId })), {
         authenticator,
@@ -118,6 +125,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     await training?.start();
     await processing?.start();
     await endpoints?.start();
+    await transform?.start();
     await server.listen({ host: config.host, port: config.port });
   } catch (error) {
     await database.close();
@@ -136,6 +144,7 @@ export async function startPlatform(config: Config, logger: Logger = pino({ leve
     async close() {
       await server.close();
       await endpoints?.close();
+      await transform?.close();
       await hosting.close();
       await training?.close();
       await processing?.close();
@@ -157,6 +166,7 @@ function buildSageMaker(
     trainingFor?: (tags: TagService) => TrainingService;
     processingFor?: (tags: TagService) => ProcessingService;
     endpointsFor?: (tags: TagService, models: ModelService) => OperationTable[];
+    transformFor?: (tags: TagService, models: ModelService) => TransformService;
   } = {},
 ): HttpService {
   const scope = { region: config.region, accountId: config.accountId };
@@ -174,6 +184,7 @@ function buildSageMaker(
       ...(ports.trainingFor ? [trainingOperations(ports.trainingFor(tags))] : []),
       ...(ports.processingFor ? [processingOperations(ports.processingFor(tags))] : []),
       ...(ports.endpointsFor ? ports.endpointsFor(tags, models) : []),
+      ...(ports.transformFor ? [transformOperations(ports.transformFor(tags, models))] : []),
     ],
     ...(ports.authenticator ? { authenticator: ports.authenticator } : {}),
   });
@@ -275,6 +286,34 @@ function buildProcessing(
       logs: deps.logs,
       baseEnv: config.jobBaseEnv,
       sidecarS3: deps.sidecarS3,
+      logger: deps.logger,
+    },
+  );
+}
+
+/** Batch transform jobs: admitted on the shared capacity queue, run on hosting's model servers. */
+function buildTransform(
+  config: Config,
+  database: Database,
+  deps: {
+    tags: TagService;
+    models: ModelService;
+    objectStore: ObjectStore;
+    hosting: ProcessEndpointHosting;
+    logs: LogService;
+    logger: Logger;
+    capacityQueue: CapacityQueue;
+  },
+): TransformService {
+  const runner = new HostedTransformRunner({ region: config.region }, { objectStore: deps.objectStore, hosting: deps.hosting, logs: deps.logs, logger: deps.logger });
+  return new TransformService(
+    { dataDir: config.dataDir, region: config.region, accountId: config.accountId, capacity: jobCapacity(config) },
+    {
+      repository: new KyselyTransformJobRepository<TransformJobRecord>(database),
+      tags: deps.tags,
+      models: (name) => deps.models.describe(name),
+      runner,
+      capacityQueue: deps.capacityQueue,
       logger: deps.logger,
     },
   );
