@@ -41,6 +41,15 @@ describe('validateProcessingJobSpec', () => {
       { ...base, ProcessingOutputConfig: { Outputs: [{ OutputName: 'o', S3Output: { S3Uri: 's3://bkt/o', LocalPath: '/opt/ml/processing/input/code/', S3UploadMode: 'EndOfJob' } }] } },
       /overlapping LocalPaths/,
     );
+    rejects(
+      { ...base, ProcessingInputs: [...(base.ProcessingInputs ?? []), { InputName: 'again', S3Input: { S3Uri: 's3://bkt/a', LocalPath: '/opt/ml/processing/input/data/', S3DataType: 'S3Prefix' } }] },
+      /ProcessingInput input-1 and ProcessingInput again have overlapping LocalPaths \(\/opt\/ml\/processing\/input\/data and/,
+    );
+    // An input inside another input is how the SDK stages code next to data.
+    validateProcessingJobSpec({
+      ...base,
+      ProcessingInputs: [...(base.ProcessingInputs ?? []), { InputName: 'all', S3Input: { S3Uri: 's3://bkt/a', LocalPath: '/opt/ml/processing/input', S3DataType: 'S3Prefix' } }],
+    });
     // A shared name prefix that is not a parent directory is fine.
     validateProcessingJobSpec({
       ...base,

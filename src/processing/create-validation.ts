@@ -54,7 +54,9 @@ function checkOutput(output: ProcessingOutputSpec): string {
  * Checks what the service model's shapes cannot: a known instance type, unique InputName and
  * OutputName, S3Input/S3Output sources (DatasetDefinition and FeatureStoreOutput are not
  * supported), well-formed S3 URIs, Gzip only with Pipe mode, every LocalPath below
- * /opt/ml/processing/ and no two LocalPaths (inputs and outputs together) equal or nested.
+ * /opt/ml/processing/, no two inputs with one LocalPath (SageMaker: "each input should have the
+ * destination location unique"), and no output whose LocalPath equals or nests with any other
+ * input's or output's (an input below another input is allowed, as the SDK's code input is).
  * Throws ValidationException.
  */
 export function validateProcessingJobSpec(spec: ProcessingJobSpec): void {
@@ -63,24 +65,25 @@ export function validateProcessingJobSpec(spec: ProcessingJobSpec): void {
   if (type === undefined) throw new ValidationException('ProcessingResources.ClusterConfig.InstanceType is required.');
   if (!instanceResources(type)) throw new ValidationException(`The instance type ${type} is not supported for processing jobs.`);
   if ((cluster?.InstanceCount ?? 1) < 1) throw new ValidationException('ProcessingResources.ClusterConfig.InstanceCount must be at least 1.');
-  const paths: Array<{ readonly what: string; readonly path: string }> = [];
+  const paths: Array<{ readonly what: string; readonly path: string; readonly input: boolean }> = [];
   const names = new Set<string>();
   for (const input of spec.ProcessingInputs ?? []) {
     const name = input.InputName as string;
     if (names.has(name)) throw new ValidationException(`ProcessingInputs: InputName ${name} appears more than once; input names must be unique.`);
     names.add(name);
-    paths.push({ what: `ProcessingInput ${name}`, path: checkInput(input) });
+    paths.push({ what: `ProcessingInput ${name}`, path: checkInput(input), input: true });
   }
   const outputs = new Set<string>();
   for (const output of spec.ProcessingOutputConfig?.Outputs ?? []) {
     const name = output.OutputName as string;
     if (outputs.has(name)) throw new ValidationException(`ProcessingOutputConfig: OutputName ${name} appears more than once; output names must be unique.`);
     outputs.add(name);
-    paths.push({ what: `ProcessingOutput ${name}`, path: checkOutput(output) });
+    paths.push({ what: `ProcessingOutput ${name}`, path: checkOutput(output), input: false });
   }
   paths.forEach((a, i) => {
     for (const b of paths.slice(i + 1)) {
-      if (overlaps(a.path, b.path))
+      // Inputs may nest (the SageMaker Python SDK puts its `code` input at /opt/ml/processing/input/code next to data at /opt/ml/processing/input), but not coincide.
+      if (a.input && b.input ? a.path === b.path : overlaps(a.path, b.path))
         throw new ValidationException(`${a.what} and ${b.what} have overlapping LocalPaths (${a.path} and ${b.path}); each input and output needs a directory of its own.`);
     }
   });
