@@ -305,7 +305,10 @@ function buildTransform(
     capacityQueue: CapacityQueue;
   },
 ): TransformService {
-  const runner = new HostedTransformRunner({ region: config.region }, { objectStore: deps.objectStore, hosting: deps.hosting, logs: deps.logs, logger: deps.logger });
+  const runner = new HostedTransformRunner(
+    { region: config.region },
+    { objectStore: deps.objectStore, hosting: deps.hosting, logs: deps.logs, logger: deps.logger },
+  );
   return new TransformService(
     { dataDir: config.dataDir, region: config.region, accountId: config.accountId, capacity: jobCapacity(config) },
     {

@@ -13,7 +13,9 @@ export const MAX_PAYLOAD_MB = 100;
 
 /** AWS's wording for one constraint violation (`1 validation error detected: Value '…' at '<path>' …`). */
 function violation(value: unknown, path: string, constraint: string): ValidationException {
-  return new ValidationException(`1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at '${path}' failed to satisfy constraint: ${constraint}`);
+  return new ValidationException(
+    `1 validation error detected: Value ${value === undefined ? 'null' : `'${String(value)}'`} at '${path}' failed to satisfy constraint: ${constraint}`,
+  );
 }
 
 function required<T>(value: T | undefined, path: string): T {
@@ -35,7 +37,10 @@ function oneOf(value: string | undefined, allowed: readonly string[], path: stri
  */
 export function validateTransformJobSpec(input: CreateTransformJobInput): TransformJobSpec {
   required(input.ModelName, 'modelName');
-  const source = required(required(required(input.TransformInput, 'transformInput').DataSource, 'transformInput.dataSource').S3DataSource, 'transformInput.dataSource.s3DataSource');
+  const source = required(
+    required(required(input.TransformInput, 'transformInput').DataSource, 'transformInput.dataSource').S3DataSource,
+    'transformInput.dataSource.s3DataSource',
+  );
   const dataType = required(source.S3DataType, 'transformInput.dataSource.s3DataSource.s3DataType');
   if (dataType !== 'S3Prefix' && dataType !== 'ManifestFile') {
     throw new ValidationException(`S3DataType ${dataType} is not supported for transform jobs; use S3Prefix or ManifestFile.`);
@@ -55,8 +60,10 @@ export function validateTransformJobSpec(input: CreateTransformJobInput): Transf
   const payload = input.MaxPayloadInMB;
   const concurrency = input.MaxConcurrentTransforms;
   if (payload !== undefined && payload < 0) throw violation(payload, 'maxPayloadInMB', 'Member must have value greater than or equal to 0');
-  if (payload !== undefined && payload > MAX_PAYLOAD_MB) throw violation(payload, 'maxPayloadInMB', `Member must have value less than or equal to ${MAX_PAYLOAD_MB}`);
-  if (concurrency !== undefined && concurrency < 0) throw violation(concurrency, 'maxConcurrentTransforms', 'Member must have value greater than or equal to 0');
+  if (payload !== undefined && payload > MAX_PAYLOAD_MB)
+    throw violation(payload, 'maxPayloadInMB', `Member must have value less than or equal to ${MAX_PAYLOAD_MB}`);
+  if (concurrency !== undefined && concurrency < 0)
+    throw violation(concurrency, 'maxConcurrentTransforms', 'Member must have value greater than or equal to 0');
   if (payload !== undefined && concurrency !== undefined && payload * concurrency > MAX_PAYLOAD_MB) {
     throw new ValidationException(
       `The value of (MaxConcurrentTransforms * MaxPayloadInMB) cannot exceed ${MAX_PAYLOAD_MB} MB: ${concurrency} * ${payload} = ${concurrency * payload} MB.`,
@@ -65,10 +72,18 @@ export function validateTransformJobSpec(input: CreateTransformJobInput): Transf
   const client = input.ModelClientConfig;
   const timeout = client?.InvocationsTimeoutInSeconds;
   if (timeout !== undefined && (timeout < 1 || timeout > 3600))
-    throw violation(timeout, 'modelClientConfig.invocationsTimeoutInSeconds', timeout < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 3600');
+    throw violation(
+      timeout,
+      'modelClientConfig.invocationsTimeoutInSeconds',
+      timeout < 1 ? 'Member must have value greater than or equal to 1' : 'Member must have value less than or equal to 3600',
+    );
   const retries = client?.InvocationsMaxRetries;
   if (retries !== undefined && (retries < 0 || retries > 3))
-    throw violation(retries, 'modelClientConfig.invocationsMaxRetries', retries < 0 ? 'Member must have value greater than or equal to 0' : 'Member must have value less than or equal to 3');
+    throw violation(
+      retries,
+      'modelClientConfig.invocationsMaxRetries',
+      retries < 0 ? 'Member must have value greater than or equal to 0' : 'Member must have value less than or equal to 3',
+    );
   if (input.DataCaptureConfig) parseS3Uri(required(input.DataCaptureConfig.DestinationS3Uri, 'dataCaptureConfig.destinationS3Uri'));
   oneOf(input.DataProcessing?.JoinSource, ['Input', 'None'], 'dataProcessing.joinSource');
   validateDataProcessing(input.DataProcessing);

@@ -65,7 +65,12 @@ export interface TransformJobSpec {
   /** Echoed only (Salvia does not capture batch data). */
   readonly DataCaptureConfig?: { readonly DestinationS3Uri: string; readonly KmsKeyId?: string; readonly GenerateInferenceId?: boolean };
   /** Echoed only. */
-  readonly ExperimentConfig?: { readonly ExperimentName?: string; readonly TrialName?: string; readonly TrialComponentDisplayName?: string; readonly RunName?: string };
+  readonly ExperimentConfig?: {
+    readonly ExperimentName?: string;
+    readonly TrialName?: string;
+    readonly TrialComponentDisplayName?: string;
+    readonly RunName?: string;
+  };
 }
 
 /** One admitted transform job, handed to the runner. */
@@ -85,10 +90,7 @@ export interface TransformRun {
 }
 
 /** How a run ended. `failed.reason` is the FailureReason as shown (names the input file and the cause). */
-export type TransformOutcome =
-  | { readonly kind: 'completed' }
-  | { readonly kind: 'failed'; readonly reason: string }
-  | { readonly kind: 'stopped' };
+export type TransformOutcome = { readonly kind: 'completed' } | { readonly kind: 'failed'; readonly reason: string } | { readonly kind: 'stopped' };
 
 /**
  * Runs one transform job's data flow: model servers up, every input file through them, outputs written.

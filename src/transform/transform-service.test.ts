@@ -156,9 +156,17 @@ describe('TransformService (real SQLite, models and tags; gated runner)', () => 
   });
 
   it('rejects a missing model, a model without an image, a duplicate name and unknown jobs as SageMaker does', async () => {
-    await rejectsWith(service.create('job-x', spec('absent')), 'ValidationException', 'Could not find model "arn:aws:sagemaker:us-east-1:111122223333:model/absent".');
+    await rejectsWith(
+      service.create('job-x', spec('absent')),
+      'ValidationException',
+      'Could not find model "arn:aws:sagemaker:us-east-1:111122223333:model/absent".',
+    );
     await rejectsWith(service.create('job-x', spec('no-image')), 'ValidationException', /has no Image/);
-    await rejectsWith(service.create('JOB-A', spec('scorer')), 'ResourceInUse', /a transform job with this name already exists \(arn:aws:sagemaker:us-east-1:111122223333:transform-job\/job-a\)/);
+    await rejectsWith(
+      service.create('JOB-A', spec('scorer')),
+      'ResourceInUse',
+      /a transform job with this name already exists \(arn:aws:sagemaker:us-east-1:111122223333:transform-job\/job-a\)/,
+    );
     await rejectsWith(service.describe('nope'), 'ValidationException', 'Requested resource not found.');
     await rejectsWith(service.stop('nope'), 'ValidationException', 'Requested resource not found.');
     await rejectsWith(tags.add(service.arn('nope'), [{ key: 'k', value: 'v' }]), 'ValidationException', 'Requested resource not found.');

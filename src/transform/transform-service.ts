@@ -75,9 +75,7 @@ export class TransformService {
   }
 
   private duplicate(arn: string): ResourceInUse {
-    return new ResourceInUse(
-      `Transform job names must be unique within an AWS account and region, and a transform job with this name already exists (${arn})`,
-    );
+    return new ResourceInUse(`Transform job names must be unique within an AWS account and region, and a transform job with this name already exists (${arn})`);
   }
 
   private demand(spec: TransformJobSpec): Demand {

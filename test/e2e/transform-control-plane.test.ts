@@ -216,7 +216,11 @@ describe('batch transform control plane', () => {
   it('JS SDK: a job InProgress when the server stops runs again from the start after the restart', async () => {
     const blocked = path.join(home, 'blocked-restart');
     await env.sagemaker.send(
-      new CreateModelCommand({ ModelName: 'tcp-restart-model', PrimaryContainer: { Image: imageUri('tcp-batch'), Environment: { BLOCKED_FILE: blocked } }, ExecutionRoleArn: role }),
+      new CreateModelCommand({
+        ModelName: 'tcp-restart-model',
+        PrimaryContainer: { Image: imageUri('tcp-batch'), Environment: { BLOCKED_FILE: blocked } },
+        ExecutionRoleArn: role,
+      }),
     );
     await put(env, 'restart/x.csv', 'block\n');
     await env.sagemaker.send(

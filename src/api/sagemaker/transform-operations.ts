@@ -29,9 +29,7 @@ function describeTransformJobOutput(job: TransformJobRecord): DescribeTransformJ
     FailureReason: job.failureReason,
     ModelName: spec.ModelName,
     MaxConcurrentTransforms: spec.MaxConcurrentTransforms,
-    ModelClientConfig: spec.ModelClientConfig
-      ? { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 3, ...spec.ModelClientConfig }
-      : undefined,
+    ModelClientConfig: spec.ModelClientConfig ? { InvocationsTimeoutInSeconds: 600, InvocationsMaxRetries: 3, ...spec.ModelClientConfig } : undefined,
     MaxPayloadInMB: spec.MaxPayloadInMB,
     BatchStrategy: spec.BatchStrategy,
     Environment: spec.Environment,

@@ -44,14 +44,26 @@ const cases: StoreContractCase[] = [
     name: 'transform jobs: pages by creation time, name and status with StatusEquals, NameContains and time filters',
     async run({ database }) {
       const repository = new KyselyTransformJobRepository<TestJob>(database);
-      for (const j of [job('b-job', 3000, 'Failed', 9000), job('A-job', 1000, 'Completed', 4000), job('c-job', 3000, 'InProgress', 3000), job('z', 5000, 'Stopped', 6000)])
+      for (const j of [
+        job('b-job', 3000, 'Failed', 9000),
+        job('A-job', 1000, 'Completed', 4000),
+        job('c-job', 3000, 'InProgress', 3000),
+        job('z', 5000, 'Stopped', 6000),
+      ])
         await repository.insert(j);
       const list = (request: PageRequest): ReturnType<typeof repository.list> => repository.list(request);
       assert.deepEqual(await pageNames(list, { sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 1 }), ['z', 'c-job', 'b-job', 'A-job']);
       assert.deepEqual(await pageNames(list, { sortBy: 'status', sortOrder: 'Ascending', maxResults: 3 }), ['A-job', 'b-job', 'c-job', 'z']);
       assert.deepEqual(await pageNames(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'Stopped' }), ['z']);
       assert.deepEqual(
-        await pageNames(list, { sortBy: 'name', sortOrder: 'Descending', maxResults: 10, lastModifiedTimeBefore: 9000, creationTimeAfter: 999, nameContains: 'JOB' }),
+        await pageNames(list, {
+          sortBy: 'name',
+          sortOrder: 'Descending',
+          maxResults: 10,
+          lastModifiedTimeBefore: 9000,
+          creationTimeAfter: 999,
+          nameContains: 'JOB',
+        }),
         ['c-job', 'A-job'],
       );
     },
