@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { setTimeout as delay } from 'node:timers/promises';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateProcessingJobCommand,
+  DescribeProcessingJobCommand,
+  StopProcessingJobCommand,
+  type CreateProcessingJobCommandInput,
+} from '@aws-sdk/client-sagemaker';
+import { getBytes, sandboxSkipReason } from './training-harness.js';
+import { listKeys, processingEnv, processingLogs, sdkRequest, sklearnImage, sklearnSkipReason, uploadCode, waitForProcessingEnd } from './processing-harness.js';
+
+describe('processing job lifecycle: Continuous upload, stop, failure, bad input', { skip: sandboxSkipReason() || sklearnSkipReason() }, () => {
+  let env: Awaited<ReturnType<typeof processingEnv>>;
+
+  before(async () => {
+    env = await processingEnv('processing-lifecycle');
+  });
+  after(async () => {
+    await env?.dispose();
+  });
+
+  const create = (request: CreateProcessingJobCommandInput): Promise<unknown> => env.sagemaker.send(new CreateProcessingJobCommand(request));
+  const status = async (name: string): Promise<string | undefined> =>
+    (await env.sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }))).ProcessingJobStatus;
+
+  it('uploads a Continuous output while the job runs; StopProcessingJob ends it Stopped after a final sync', async () => {
+    const name = 'continuous-stop';
+    await uploadCode(env, name, 'write_then_wait.py');
+    await create(sdkRequest(env, name, 'write_then_wait.py', { outputs: [{ localPath: '/opt/ml/processing/output', mode: 'Continuous' }] }));
+    const prefix = `${name}/output/output-1/`;
+    // The script never ends by itself: the file can only be seen here because it was uploaded while the job runs.
+    const deadline = Date.now() + 30_000;
+    while (!(await listKeys(env, prefix)).includes(`${prefix}first.txt`)) {
+      assert.ok(Date.now() < deadline, `first.txt was not uploaded while running (status ${await status(name)})`);
+      await delay(100);
+    }
+    assert.equal(await status(name), 'InProgress');
+    assert.equal((await getBytes(env, `${prefix}first.txt`)).toString(), 'written while running\n');
+    await env.sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name }));
+    assert.ok(['Stopping', 'Stopped'].includes((await status(name)) ?? ''));
+    const job = await waitForProcessingEnd(env, name);
+    assert.equal(job.ProcessingJobStatus, 'Stopped', job.FailureReason);
+    assert.equal(job.FailureReason, undefined);
+    assert.equal((await getBytes(env, `${prefix}last.txt`)).toString(), 'stopped\n', 'written in the SIGTERM handler: uploaded by the final sync');
+    assert.ok([...(await processingLogs(env, name)).values()].flat().includes('got SIGTERM'));
+    await assert.rejects(env.sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name })), { name: 'ValidationException' });
+  });
+
+  it('fails a non-zero exit with the ExitMessage tail and exit code, and does not upload its EndOfJob outputs', async () => {
+    const name = 'fails-with-message';
+    await uploadCode(env, name, 'fail_with_message.py');
+    await create(sdkRequest(env, name, 'fail_with_message.py', { outputs: [{ localPath: '/opt/ml/processing/output' }] }));
+    const job = await waitForProcessingEnd(env, name);
+    assert.equal(job.ProcessingJobStatus, 'Failed');
+    assert.equal(job.ExitMessage, 'reading input\nValueError: row 7 has no customer_id');
+    assert.equal(job.FailureReason, 'AlgorithmError: reading input\nValueError: row 7 has no customer_id, exit code: 3');
+    assert.ok(job.ProcessingEndTime);
+    assert.deepEqual(await listKeys(env, `${name}/output/`), [], 'the partial output of a failed job is not published');
+    assert.ok([...(await processingLogs(env, name)).values()].flat().includes('failing on purpose'));
+  });
+
+  it('answers bad requests with ValidationException in AWS shape, duplicates with ResourceInUse', async () => {
+    const good = sdkRequest(env, 'bad-input', 'x.py', { inputs: [{ s3Uri: `s3://${env.bucket}/raw/`, localPath: '/opt/ml/processing/input/data' }], outputs: [{ localPath: '/opt/ml/processing/output' }] });
+    const inputs = good.ProcessingInputs ?? [];
+    const first = inputs[0] as NonNullable<typeof good.ProcessingInputs>[number];
+    const output = good.ProcessingOutputConfig?.Outputs?.[0] as NonNullable<NonNullable<typeof good.ProcessingOutputConfig>['Outputs']>[number];
+    const cases: Array<[string, CreateProcessingJobCommandInput, RegExp]> = [
+      ['outside /opt/ml/processing', { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, LocalPath: '/opt/ml/input/data' } }] }, /must be an absolute path that begins with \/opt\/ml\/processing\//],
+      [
+        'output inside an input',
+        { ...good, ProcessingOutputConfig: { Outputs: [{ ...output, S3Output: { ...output.S3Output!, LocalPath: '/opt/ml/processing/input/data/out' } }] } },
+        /ProcessingInput input-1 and ProcessingOutput output-1 have overlapping LocalPaths/,
+      ],
+      ['duplicate InputName', { ...good, ProcessingInputs: [...inputs, { ...first, S3Input: { ...first.S3Input!, LocalPath: '/opt/ml/processing/other' } }] }, /InputName input-1 appears more than once/],
+      ['unknown instance type', { ...good, ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.huge' as 'ml.m5.large', VolumeSizeInGB: 1 } } }, /instanceType|InstanceType/],
+      ['bad S3 URI', { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, S3Uri: 's3://Bad_Bucket/x' } }] }, /Invalid S3 URI "s3:\/\/Bad_Bucket\/x"/],
+      ['unknown image', { ...good, AppSpecification: { ...good.AppSpecification, ImageUri: '1.dkr.ecr.us-east-1.amazonaws.com/nope:1' } }, /not known to Salvia/],
+      ['built-in algorithm image', { ...good, AppSpecification: { ...good.AppSpecification, ImageUri: 'linear-learner' } }, /built-in algorithm image, which cannot run processing jobs/],
+      ['framework image without entrypoint', { ...good, AppSpecification: { ImageUri: sklearnImage, ContainerArguments: ['--x'] } }, /give AppSpecification.ContainerEntrypoint/],
+      ['DatasetDefinition', { ...good, ProcessingInputs: [{ InputName: 'q', DatasetDefinition: { LocalPath: '/opt/ml/processing/q', DataDistributionType: 'FullyReplicated' } }] }, /DatasetDefinition inputs .* are not supported/],
+      ['Gzip in File mode', { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, S3CompressionType: 'Gzip' } }] }, /Gzip can only be used when Pipe mode is specified as the S3InputMode/],
+    ];
+    for (const [what, request, message] of cases) {
+      await assert.rejects(create(request), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(error.name, 'ValidationException', `${what}: ${error.name} ${error.message}`);
+        assert.equal(error.$metadata?.httpStatusCode, 400, what);
+        assert.match(error.message, message, what);
+        return true;
+      });
+    }
+    await assert.rejects(env.sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: 'bad-input' })), {
+      name: 'ValidationException',
+      message: 'Requested resource not found.',
+    });
+    await assert.rejects(create({ ...good, ProcessingJobName: 'FAILS-WITH-MESSAGE' }), { name: 'ResourceInUse' });
+  });
+});
