@@ -10,7 +10,7 @@ import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DescribeProcessingJobCommand, type CreateProcessingJobCommandInput, type DescribeProcessingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { repoRoot } from '../helpers/server-process.js';
-import { put, role, trainingEnv, type TrainingEnv } from './training-harness.js';
+import { connect, put, role, trainingEnv, type TrainingEnv } from './training-harness.js';
 
 export const processingFixtures = path.join(repoRoot, 'test/fixtures/processing');
 /** A SageMaker scikit-learn processing image URI, as `sagemaker.image_uris.retrieve('sklearn', …)` returns it. */
@@ -41,19 +41,33 @@ export function sklearnSkipReason(): string | false {
   }
 }
 
-/** A server (stop grace 1 s) with the sklearn runtime pre-pulled, a bucket and clients; `dispose()` also removes the data dir. */
-export async function processingEnv(bucket: string): Promise<TrainingEnv & { dispose(): Promise<void> }> {
+/** A test server with clients; `dispose()` stops it and removes its data directory. */
+export type ProcessingEnv = TrainingEnv & { dispose(): Promise<void> };
+
+const disposable = (env: TrainingEnv): ProcessingEnv => ({
+  ...env,
+  async dispose() {
+    await env.close();
+    await env.server.dispose();
+  },
+});
+
+/** A server (stop grace 1 s) with the sklearn runtime pre-pulled, a bucket and clients. */
+export async function processingEnv(bucket: string): Promise<ProcessingEnv> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'salvia-processing-'));
-  prePullSklearnRuntime(dataDir);
-  const env = await trainingEnv(bucket, { dataDir });
-  return {
-    ...env,
-    async dispose() {
-      await env.close();
-      await env.server.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
+  try {
+    prePullSklearnRuntime(dataDir);
+    return disposable(await trainingEnv(bucket, { dataDir }));
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Restarts the server on the same data directory and reconnects. */
+export async function restartProcessingEnv(env: ProcessingEnv): Promise<ProcessingEnv> {
+  await env.close();
+  return disposable(await connect(await env.server.restart(), env.bucket));
 }
 
 /** Uploads a fixture script where the SDK puts a processor's code: `<job>/input/code/<file>`. */

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateProcessingJobCommand,
@@ -8,10 +10,21 @@ import {
   type CreateProcessingJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
 import { getBytes, sandboxSkipReason } from './training-harness.js';
-import { listKeys, processingEnv, processingLogs, sdkRequest, sklearnImage, sklearnSkipReason, uploadCode, waitForProcessingEnd } from './processing-harness.js';
+import {
+  listKeys,
+  processingEnv,
+  processingLogs,
+  restartProcessingEnv,
+  sdkRequest,
+  sklearnImage,
+  sklearnSkipReason,
+  uploadCode,
+  waitForProcessingEnd,
+  type ProcessingEnv,
+} from './processing-harness.js';
 
 describe('processing job lifecycle: Continuous upload, stop, failure, bad input', { skip: sandboxSkipReason() || sklearnSkipReason() }, () => {
-  let env: Awaited<ReturnType<typeof processingEnv>>;
+  let env: ProcessingEnv;
 
   before(async () => {
     env = await processingEnv('processing-lifecycle');
@@ -20,6 +33,15 @@ describe('processing job lifecycle: Continuous upload, stop, failure, bad input'
     await env?.dispose();
   });
 
+  /** Waits until the job's Continuous output `file` is in S3 (it can only be there if uploaded while the job runs). */
+  const waitForUpload = async (name: string, file: string): Promise<void> => {
+    const key = `${name}/output/output-1/${file}`;
+    const deadline = Date.now() + 30_000;
+    while (!(await listKeys(env, key)).includes(key)) {
+      assert.ok(Date.now() < deadline, `${key} was not uploaded while running (status ${await status(name)})`);
+      await delay(100);
+    }
+  };
   const create = (request: CreateProcessingJobCommandInput): Promise<unknown> => env.sagemaker.send(new CreateProcessingJobCommand(request));
   const status = async (name: string): Promise<string | undefined> =>
     (await env.sagemaker.send(new DescribeProcessingJobCommand({ ProcessingJobName: name }))).ProcessingJobStatus;
@@ -30,11 +52,7 @@ describe('processing job lifecycle: Continuous upload, stop, failure, bad input'
     await create(sdkRequest(env, name, 'write_then_wait.py', { outputs: [{ localPath: '/opt/ml/processing/output', mode: 'Continuous' }] }));
     const prefix = `${name}/output/output-1/`;
     // The script never ends by itself: the file can only be seen here because it was uploaded while the job runs.
-    const deadline = Date.now() + 30_000;
-    while (!(await listKeys(env, prefix)).includes(`${prefix}first.txt`)) {
-      assert.ok(Date.now() < deadline, `first.txt was not uploaded while running (status ${await status(name)})`);
-      await delay(100);
-    }
+    await waitForUpload(name, 'first.txt');
     assert.equal(await status(name), 'InProgress');
     assert.equal((await getBytes(env, `${prefix}first.txt`)).toString(), 'written while running\n');
     await env.sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name }));
@@ -45,6 +63,43 @@ describe('processing job lifecycle: Continuous upload, stop, failure, bad input'
     assert.equal((await getBytes(env, `${prefix}last.txt`)).toString(), 'stopped\n', 'written in the SIGTERM handler: uploaded by the final sync');
     assert.ok([...(await processingLogs(env, name)).values()].flat().includes('got SIGTERM'));
     await assert.rejects(env.sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name })), { name: 'ValidationException' });
+  });
+
+  it('keeps a running job across a server restart: re-attached, it can still be stopped and its logs are complete', async () => {
+    const name = 'survives-restart';
+    await uploadCode(env, name, 'write_then_wait.py');
+    await create(sdkRequest(env, name, 'write_then_wait.py', { outputs: [{ localPath: '/opt/ml/processing/output', mode: 'Continuous' }] }));
+    await waitForUpload(name, 'first.txt');
+    env = await restartProcessingEnv(env);
+    assert.equal(await status(name), 'InProgress');
+    await env.sagemaker.send(new StopProcessingJobCommand({ ProcessingJobName: name }));
+    const job = await waitForProcessingEnd(env, name);
+    assert.equal(job.ProcessingJobStatus, 'Stopped', job.FailureReason);
+    assert.equal((await getBytes(env, `${name}/output/output-1/last.txt`)).toString(), 'stopped\n');
+    const lines = [...(await processingLogs(env, name)).values()].flat();
+    assert.deepEqual(
+      lines.filter((l) => l === 'first file closed; waiting to be stopped' || l === 'got SIGTERM'),
+      ['first file closed; waiting to be stopped', 'got SIGTERM'],
+    );
+  });
+
+  it('streams a Pipe-mode input (Gzip objects decompressed) into a FIFO at <LocalPath>_0', async () => {
+    const name = 'pipe-input';
+    for (const [key, text] of [
+      ['stream/a.txt.gz', 'hello\n'],
+      ['stream/b.txt.gz', 'world\n'],
+    ] as const)
+      await env.s3.send(new PutObjectCommand({ Bucket: env.bucket, Key: key, Body: gzipSync(text) }));
+    await uploadCode(env, name, 'read_pipe.py');
+    const request = sdkRequest(env, name, 'read_pipe.py', {
+      inputs: [{ s3Uri: `s3://${env.bucket}/stream/`, localPath: '/opt/ml/processing/input/stream' }],
+      outputs: [{ localPath: '/opt/ml/processing/output' }],
+    });
+    const [pipe, code] = request.ProcessingInputs as [NonNullable<typeof request.ProcessingInputs>[number], NonNullable<typeof request.ProcessingInputs>[number]];
+    await create({ ...request, ProcessingInputs: [{ ...pipe, S3Input: { ...pipe.S3Input!, S3InputMode: 'Pipe', S3CompressionType: 'Gzip' } }, code] });
+    const job = await waitForProcessingEnd(env, name);
+    assert.equal(job.ProcessingJobStatus, 'Completed', job.FailureReason);
+    assert.equal((await getBytes(env, `${name}/output/output-1/streamed.txt`)).toString(), 'hello\nworld\n');
   });
 
   it('fails a non-zero exit with the ExitMessage tail and exit code, and does not upload its EndOfJob outputs', async () => {
