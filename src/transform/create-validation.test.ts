@@ -73,5 +73,6 @@ describe('validateTransformJobSpec', () => {
     );
     rejects((s) => (s.ModelClientConfig = { InvocationsMaxRetries: 4 }), /'modelClientConfig.invocationsMaxRetries'/);
     rejects((s) => (s.DataProcessing = { JoinSource: 'Output' as never }), /'dataProcessing.joinSource'/);
+    rejects((s) => (s.DataProcessing = { InputFilter: '$..features' }), /^InputFilter '\$\.\.features' is not a valid JSONPath expression for DataProcessing/);
   });
 });

@@ -85,7 +85,6 @@ export function validateTransformJobSpec(input: CreateTransformJobInput): Transf
       retries < 0 ? 'Member must have value greater than or equal to 0' : 'Member must have value less than or equal to 3',
     );
   if (input.DataCaptureConfig) parseS3Uri(required(input.DataCaptureConfig.DestinationS3Uri, 'dataCaptureConfig.destinationS3Uri'));
-  oneOf(input.DataProcessing?.JoinSource, ['Input', 'None'], 'dataProcessing.joinSource');
   validateDataProcessing(input.DataProcessing);
   return input as TransformJobSpec;
 }

@@ -93,6 +93,7 @@ augmented = request('tcp-augmented')
 augmented['TransformInput']['DataSource']['S3DataSource']['S3DataType'] = 'AugmentedManifestFile'
 out['augmented'] = error(lambda: sm.create_transform_job(**augmented))
 out['bad_output'] = error(lambda: sm.create_transform_job(**request('tcp-badout', TransformOutput={'S3OutputPath': 'https://example.com/out'})))
+out['bad_filter'] = error(lambda: sm.create_transform_job(**request('tcp-filter', DataProcessing={'InputFilter': '$..features', 'JoinSource': 'Input'})))
 out['describe_missing'] = error(lambda: sm.describe_transform_job(TransformJobName='tcp-none'))
 out['stop_missing'] = error(lambda: sm.stop_transform_job(TransformJobName='tcp-none'))
 out['tag_missing'] = error(lambda: sm.add_tags(ResourceArn=arn.replace('tcp-ok', 'tcp-none'), Tags=[{'Key': 'k', 'Value': 'v'}]))
@@ -189,6 +190,7 @@ describe('batch transform control plane', () => {
     assert.match((r.payload_product as { message: string }).message, /^The value of \(MaxConcurrentTransforms \* MaxPayloadInMB\) cannot exceed 100 MB/);
     assert.match((r.augmented as { message: string }).message, /AugmentedManifestFile is not supported for transform jobs/);
     assert.match((r.bad_output as { message: string }).message, /^Invalid S3 URI "https:\/\/example.com\/out"/);
+    assert.match((r.bad_filter as { message: string }).message, /^InputFilter '\$\.\.features' is not a valid JSONPath expression for DataProcessing/);
     for (const key of ['describe_missing', 'stop_missing', 'tag_missing'])
       assert.deepEqual(r[key], { code: 'ValidationException', message: 'Requested resource not found.' }, key);
 
