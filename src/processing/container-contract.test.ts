@@ -13,7 +13,9 @@ describe('processing container contract', () => {
           RoleArn: 'arn:aws:iam::000000000000:role/R',
           ProcessingResources: { ClusterConfig: { InstanceCount: 2, InstanceType: 'ml.m5.xlarge', VolumeSizeInGB: 5 } },
           ProcessingInputs: [{ InputName: 'input-1', S3Input: { S3Uri: 's3://b/in', LocalPath: '/opt/ml/processing/input', S3DataType: 'S3Prefix' } }],
-          ProcessingOutputConfig: { Outputs: [{ OutputName: 'output-1', S3Output: { S3Uri: 's3://b/out', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'Continuous' } }] },
+          ProcessingOutputConfig: {
+            Outputs: [{ OutputName: 'output-1', S3Output: { S3Uri: 's3://b/out', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'Continuous' } }],
+          },
         },
       },
       2,
@@ -36,7 +38,9 @@ describe('processing container contract', () => {
       },
     ]);
     assert.deepEqual(config['ProcessingOutputConfig'], {
-      Outputs: [{ OutputName: 'output-1', AppManaged: false, S3Output: { S3Uri: 's3://b/out', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'Continuous' } }],
+      Outputs: [
+        { OutputName: 'output-1', AppManaged: false, S3Output: { S3Uri: 's3://b/out', LocalPath: '/opt/ml/processing/output', S3UploadMode: 'Continuous' } },
+      ],
       KmsKeyId: null,
     });
     assert.deepEqual(config['Environment'], {});

@@ -36,7 +36,11 @@ export function processingJobConfig(job: ProcessingJobIdentity): Record<string, 
       },
     })),
     ProcessingOutputConfig: {
-      Outputs: (spec.ProcessingOutputConfig?.Outputs ?? []).map((output) => ({ OutputName: output.OutputName, AppManaged: output.AppManaged ?? false, S3Output: output.S3Output })),
+      Outputs: (spec.ProcessingOutputConfig?.Outputs ?? []).map((output) => ({
+        OutputName: output.OutputName,
+        AppManaged: output.AppManaged ?? false,
+        S3Output: output.S3Output,
+      })),
       KmsKeyId: spec.ProcessingOutputConfig?.KmsKeyId ?? null,
     },
     ProcessingResources: spec.ProcessingResources,

@@ -41,8 +41,7 @@ function checkInput(input: ProcessingInputSpec): string {
 function checkOutput(output: ProcessingOutputSpec): string {
   const name = output.OutputName as string;
   const what = `ProcessingOutput ${name}`;
-  if (output.FeatureStoreOutput && !output.S3Output)
-    throw new ValidationException(`${what}: FeatureStoreOutput is not supported by Salvia; give an S3Output.`);
+  if (output.FeatureStoreOutput && !output.S3Output) throw new ValidationException(`${what}: FeatureStoreOutput is not supported by Salvia; give an S3Output.`);
   const s3 = output.S3Output;
   if (!s3) throw new ValidationException(`${what}: S3Output is required.`);
   if (output.AppManaged) throw new ValidationException(`${what}: AppManaged outputs are not supported by Salvia; let the platform upload the data.`);
@@ -84,7 +83,9 @@ export function validateProcessingJobSpec(spec: ProcessingJobSpec): void {
     for (const b of paths.slice(i + 1)) {
       // Inputs may nest (the SageMaker Python SDK puts its `code` input at /opt/ml/processing/input/code next to data at /opt/ml/processing/input), but not coincide.
       if (a.input && b.input ? a.path === b.path : overlaps(a.path, b.path))
-        throw new ValidationException(`${a.what} and ${b.what} have overlapping LocalPaths (${a.path} and ${b.path}); each input and output needs a directory of its own.`);
+        throw new ValidationException(
+          `${a.what} and ${b.what} have overlapping LocalPaths (${a.path} and ${b.path}); each input and output needs a directory of its own.`,
+        );
     }
   });
 }

@@ -40,6 +40,9 @@ export async function readExitMessages(instanceDirs: readonly string[]): Promise
   if (written.length === 0) return { byInstance };
   // Cut at 1 KB of bytes without splitting a character.
   const all = Buffer.from(written.join(''), 'utf8');
-  const exitMessage = all.length <= MAX_EXIT_MESSAGE_BYTES ? all.toString('utf8') : new TextDecoder('utf-8').decode(all.subarray(0, MAX_EXIT_MESSAGE_BYTES)).replace(/\uFFFD+$/, '');
+  const exitMessage =
+    all.length <= MAX_EXIT_MESSAGE_BYTES
+      ? all.toString('utf8')
+      : new TextDecoder('utf-8').decode(all.subarray(0, MAX_EXIT_MESSAGE_BYTES)).replace(/\uFFFD+$/, '');
   return { exitMessage, byInstance };
 }

@@ -190,7 +190,12 @@ function outputDirs(record: ProcessingJobRecord, dirs: readonly string[]): Outpu
  * failed or stopped job's partial results are not published as if complete). An output directory
  * the container removed fails the job (ClientError naming it). `resume` re-attaches after a restart.
  */
-export async function monitorAndFinish(job: ActiveProcessingJob, ctx: ProcessingRunContext, notes: readonly string[], resume: boolean): Promise<ProcessingRunEnd> {
+export async function monitorAndFinish(
+  job: ActiveProcessingJob,
+  ctx: ProcessingRunContext,
+  notes: readonly string[],
+  resume: boolean,
+): Promise<ProcessingRunEnd> {
   const { name } = job.record;
   const jobDir = processingJobDir(ctx.dataDir, name);
   const hosts = hostNames(instanceCount(job.record));

@@ -21,8 +21,10 @@ export interface ProcessingServiceConfig extends ArnScope {
 }
 
 /** The run context's ports and environment, plus what the service itself needs. */
-export interface ProcessingServiceDependencies
-  extends Pick<ProcessingRunContext, 'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'baseEnv' | 'sidecarS3'> {
+export interface ProcessingServiceDependencies extends Pick<
+  ProcessingRunContext,
+  'executor' | 'objectStore' | 'images' | 'runtimes' | 'logs' | 'baseEnv' | 'sidecarS3'
+> {
   readonly repository: ProcessingJobRepository;
   readonly tags: TagService;
   /** The machine's admission queue, shared with training (processing keys are `processing:<name>`). */

@@ -7,7 +7,14 @@ import { readExitMessages } from './exit-message.js';
 import type { ProcessingJobRecord } from './processing-job-record.js';
 import { finishProcessing, processingOutcome } from './status.js';
 
-const record: ProcessingJobRecord = { name: 'j', arn: 'arn', creationTime: 1, lastModifiedTime: 1, status: 'InProgress', spec: {} as ProcessingJobRecord['spec'] };
+const record: ProcessingJobRecord = {
+  name: 'j',
+  arn: 'arn',
+  creationTime: 1,
+  lastModifiedTime: 1,
+  status: 'InProgress',
+  spec: {} as ProcessingJobRecord['spec'],
+};
 
 describe('processing job status', () => {
   it('fails a non-zero exit with the tail of the failing host ExitMessage and the exit code', () => {

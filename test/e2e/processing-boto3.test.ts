@@ -100,7 +100,10 @@ describe('processing jobs through boto3 (SKLearnProcessor shape)', { skip: sandb
     assert.deepEqual([...logs.keys()], [`${name}/algo-1-${epoch}`]);
     const lines = [...logs.values()].flat();
     assert.ok(lines.includes(`wrote ${CUSTOMERS} customer files`), lines.join('\n'));
-    assert.ok(lines.some((l) => /^scikit-learn \S+, pandas \S+: 3000 readings$/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /^scikit-learn \S+, pandas \S+: 3000 readings$/.test(l)),
+      lines.join('\n'),
+    );
   });
 
   it('gives each input object to exactly one of two hosts with ShardedByS3Key', async () => {
@@ -120,7 +123,10 @@ describe('processing jobs through boto3 (SKLearnProcessor shape)', { skip: sandb
     const job = await waitForProcessingEnd(env, name);
     assert.equal(job.ProcessingJobStatus, 'Completed', job.FailureReason);
     const reports = await Promise.all(
-      ['algo-1', 'algo-2'].map(async (host) => JSON.parse((await getBytes(env, `${name}/output/output-1/${host}.json`)).toString('utf8')) as { host: string; files: string[]; job: string }),
+      ['algo-1', 'algo-2'].map(
+        async (host) =>
+          JSON.parse((await getBytes(env, `${name}/output/output-1/${host}.json`)).toString('utf8')) as { host: string; files: string[]; job: string },
+      ),
     );
     assert.deepEqual(
       reports.map((r) => [r.host, r.job]),
@@ -131,7 +137,11 @@ describe('processing jobs through boto3 (SKLearnProcessor shape)', { skip: sandb
     );
     const [one, two] = reports.map((r) => r.files) as [string[], string[]];
     assert.ok(one.length > 0 && two.length > 0, JSON.stringify(reports));
-    assert.deepEqual(one.filter((f) => two.includes(f)), [], 'no object went to both hosts');
+    assert.deepEqual(
+      one.filter((f) => two.includes(f)),
+      [],
+      'no object went to both hosts',
+    );
     assert.deepEqual([...one, ...two].sort(), parts);
     assert.equal((await processingLogs(env, name)).size, 2);
   });

@@ -91,7 +91,14 @@ export function sdkRequest(
   } = {},
 ): CreateProcessingJobCommandInput {
   const s3Input = (s3Uri: string, localPath: string, distribution: 'FullyReplicated' | 'ShardedByS3Key' = 'FullyReplicated') =>
-    ({ S3Uri: s3Uri, LocalPath: localPath, S3DataType: 'S3Prefix', S3InputMode: 'File', S3DataDistributionType: distribution, S3CompressionType: 'None' }) as const;
+    ({
+      S3Uri: s3Uri,
+      LocalPath: localPath,
+      S3DataType: 'S3Prefix',
+      S3InputMode: 'File',
+      S3DataDistributionType: distribution,
+      S3CompressionType: 'None',
+    }) as const;
   return {
     ProcessingJobName: name,
     ProcessingInputs: [

@@ -95,7 +95,10 @@ describe('processing job lifecycle: Continuous upload, stop, failure, bad input'
       inputs: [{ s3Uri: `s3://${env.bucket}/stream/`, localPath: '/opt/ml/processing/input/stream' }],
       outputs: [{ localPath: '/opt/ml/processing/output' }],
     });
-    const [pipe, code] = request.ProcessingInputs as [NonNullable<typeof request.ProcessingInputs>[number], NonNullable<typeof request.ProcessingInputs>[number]];
+    const [pipe, code] = request.ProcessingInputs as [
+      NonNullable<typeof request.ProcessingInputs>[number],
+      NonNullable<typeof request.ProcessingInputs>[number],
+    ];
     await create({ ...request, ProcessingInputs: [{ ...pipe, S3Input: { ...pipe.S3Input!, S3InputMode: 'Pipe', S3CompressionType: 'Gzip' } }, code] });
     const job = await waitForProcessingEnd(env, name);
     assert.equal(job.ProcessingJobStatus, 'Completed', job.FailureReason);
@@ -116,25 +119,64 @@ describe('processing job lifecycle: Continuous upload, stop, failure, bad input'
   });
 
   it('answers bad requests with ValidationException in AWS shape, duplicates with ResourceInUse', async () => {
-    const good = sdkRequest(env, 'bad-input', 'x.py', { inputs: [{ s3Uri: `s3://${env.bucket}/raw/`, localPath: '/opt/ml/processing/input/data' }], outputs: [{ localPath: '/opt/ml/processing/output' }] });
+    const good = sdkRequest(env, 'bad-input', 'x.py', {
+      inputs: [{ s3Uri: `s3://${env.bucket}/raw/`, localPath: '/opt/ml/processing/input/data' }],
+      outputs: [{ localPath: '/opt/ml/processing/output' }],
+    });
     const inputs = good.ProcessingInputs ?? [];
     const first = inputs[0] as NonNullable<typeof good.ProcessingInputs>[number];
     const output = good.ProcessingOutputConfig?.Outputs?.[0] as NonNullable<NonNullable<typeof good.ProcessingOutputConfig>['Outputs']>[number];
     const cases: Array<[string, CreateProcessingJobCommandInput, RegExp]> = [
-      ['outside /opt/ml/processing', { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, LocalPath: '/opt/ml/input/data' } }] }, /must be an absolute path that begins with \/opt\/ml\/processing\//],
+      [
+        'outside /opt/ml/processing',
+        { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, LocalPath: '/opt/ml/input/data' } }] },
+        /must be an absolute path that begins with \/opt\/ml\/processing\//,
+      ],
       [
         'output inside an input',
         { ...good, ProcessingOutputConfig: { Outputs: [{ ...output, S3Output: { ...output.S3Output!, LocalPath: '/opt/ml/processing/input/data/out' } }] } },
         /ProcessingInput input-1 and ProcessingOutput output-1 have overlapping LocalPaths/,
       ],
-      ['duplicate InputName', { ...good, ProcessingInputs: [...inputs, { ...first, S3Input: { ...first.S3Input!, LocalPath: '/opt/ml/processing/other' } }] }, /InputName input-1 appears more than once/],
-      ['unknown instance type', { ...good, ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.huge' as 'ml.m5.large', VolumeSizeInGB: 1 } } }, /instanceType|InstanceType/],
-      ['bad S3 URI', { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, S3Uri: 's3://Bad_Bucket/x' } }] }, /Invalid S3 URI "s3:\/\/Bad_Bucket\/x"/],
-      ['unknown image', { ...good, AppSpecification: { ...good.AppSpecification, ImageUri: '1.dkr.ecr.us-east-1.amazonaws.com/nope:1' } }, /not known to Salvia/],
-      ['built-in algorithm image', { ...good, AppSpecification: { ...good.AppSpecification, ImageUri: 'linear-learner' } }, /built-in algorithm image, which cannot run processing jobs/],
-      ['framework image without entrypoint', { ...good, AppSpecification: { ImageUri: sklearnImage, ContainerArguments: ['--x'] } }, /give AppSpecification.ContainerEntrypoint/],
-      ['DatasetDefinition', { ...good, ProcessingInputs: [{ InputName: 'q', DatasetDefinition: { LocalPath: '/opt/ml/processing/q', DataDistributionType: 'FullyReplicated' } }] }, /DatasetDefinition inputs .* are not supported/],
-      ['Gzip in File mode', { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, S3CompressionType: 'Gzip' } }] }, /Gzip can only be used when Pipe mode is specified as the S3InputMode/],
+      [
+        'duplicate InputName',
+        { ...good, ProcessingInputs: [...inputs, { ...first, S3Input: { ...first.S3Input!, LocalPath: '/opt/ml/processing/other' } }] },
+        /InputName input-1 appears more than once/,
+      ],
+      [
+        'unknown instance type',
+        { ...good, ProcessingResources: { ClusterConfig: { InstanceCount: 1, InstanceType: 'ml.m5.huge' as 'ml.m5.large', VolumeSizeInGB: 1 } } },
+        /instanceType|InstanceType/,
+      ],
+      [
+        'bad S3 URI',
+        { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, S3Uri: 's3://Bad_Bucket/x' } }] },
+        /Invalid S3 URI "s3:\/\/Bad_Bucket\/x"/,
+      ],
+      [
+        'unknown image',
+        { ...good, AppSpecification: { ...good.AppSpecification, ImageUri: '1.dkr.ecr.us-east-1.amazonaws.com/nope:1' } },
+        /not known to Salvia/,
+      ],
+      [
+        'built-in algorithm image',
+        { ...good, AppSpecification: { ...good.AppSpecification, ImageUri: 'linear-learner' } },
+        /built-in algorithm image, which cannot run processing jobs/,
+      ],
+      [
+        'framework image without entrypoint',
+        { ...good, AppSpecification: { ImageUri: sklearnImage, ContainerArguments: ['--x'] } },
+        /give AppSpecification.ContainerEntrypoint/,
+      ],
+      [
+        'DatasetDefinition',
+        { ...good, ProcessingInputs: [{ InputName: 'q', DatasetDefinition: { LocalPath: '/opt/ml/processing/q', DataDistributionType: 'FullyReplicated' } }] },
+        /DatasetDefinition inputs .* are not supported/,
+      ],
+      [
+        'Gzip in File mode',
+        { ...good, ProcessingInputs: [{ ...first, S3Input: { ...first.S3Input!, S3CompressionType: 'Gzip' } }] },
+        /Gzip can only be used when Pipe mode is specified as the S3InputMode/,
+      ],
     ];
     for (const [what, request, message] of cases) {
       await assert.rejects(create(request), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {

@@ -45,16 +45,22 @@ const cases: StoreContractCase[] = [
     name: 'processing jobs: pages by creation time, name and status with StatusEquals and time filters',
     async run({ database }) {
       const repository = new KyselyProcessingJobRepository<TestJob>(database);
-      for (const j of [job('b-job', 3000, 'Failed', 9000), job('A-job', 1000, 'Completed', 4000), job('c-job', 3000, 'InProgress', 3000), job('z', 5000, 'Completed', 6000)])
+      for (const j of [
+        job('b-job', 3000, 'Failed', 9000),
+        job('A-job', 1000, 'Completed', 4000),
+        job('c-job', 3000, 'InProgress', 3000),
+        job('z', 5000, 'Completed', 6000),
+      ])
         await repository.insert(j);
       const list = (request: PageRequest): ReturnType<typeof repository.list> => repository.list(request);
       assert.deepEqual(await pageNames(list, { sortBy: 'creationTime', sortOrder: 'Descending', maxResults: 1 }), ['z', 'c-job', 'b-job', 'A-job']);
       assert.deepEqual(await pageNames(list, { sortBy: 'status', sortOrder: 'Ascending', maxResults: 2 }), ['A-job', 'z', 'b-job', 'c-job']);
       assert.deepEqual(await pageNames(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, statusEquals: 'Completed' }), ['A-job', 'z']);
-      assert.deepEqual(
-        await pageNames(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, creationTimeBefore: 4000, nameContains: 'JOB' }),
-        ['A-job', 'b-job', 'c-job'],
-      );
+      assert.deepEqual(await pageNames(list, { sortBy: 'name', sortOrder: 'Ascending', maxResults: 10, creationTimeBefore: 4000, nameContains: 'JOB' }), [
+        'A-job',
+        'b-job',
+        'c-job',
+      ]);
     },
   },
 ];

@@ -75,7 +75,11 @@ export async function pipeSidecars(spec: TrainingJobSpec, options: PipeSidecarOp
     const seed = channel.ShuffleConfig?.Seed;
     inputs.push({
       name: channel.ChannelName as string,
-      source: { S3DataType: source.S3DataType as string, S3Uri: source.S3Uri as string, ...(source.AttributeNames ? { AttributeNames: source.AttributeNames } : {}) },
+      source: {
+        S3DataType: source.S3DataType as string,
+        S3Uri: source.S3Uri as string,
+        ...(source.AttributeNames ? { AttributeNames: source.AttributeNames } : {}),
+      },
       sharded: source.S3DataDistributionType === 'ShardedByS3Key',
       ...(seed !== undefined ? { seed: typeof seed === 'bigint' ? String(seed) : seed } : {}),
       gzip: channel.CompressionType === 'Gzip',
