@@ -160,6 +160,25 @@ describe('ImageCatalog.resolve', () => {
     );
   });
 
+  it('resolves for processing: framework images (sagemaker-xgboost too) and user images with their entrypoint; built-in algorithms refused', async () => {
+    const sklearn = await catalog.resolve('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-scikit-learn:1.2-1-cpu-py3', { purpose: 'process' });
+    assert.equal(sklearn.kind === 'script-mode' && sklearn.framework, 'sklearn');
+    const xgboost = await catalog.resolve('683313688378.dkr.ecr.us-east-1.amazonaws.com/sagemaker-xgboost:1.7-1', { purpose: 'process' });
+    assert.equal(xgboost.kind === 'script-mode' && xgboost.framework, 'xgboost');
+    await rejectsWith(
+      catalog.resolve('linear-learner', { purpose: 'process' }),
+      'ValidationException',
+      /built-in algorithm image, which cannot run processing jobs/,
+    );
+    const imageDir = path.join(dir, 'processor');
+    mkdirSync(imageDir);
+    writeFileSync(path.join(imageDir, 'run.sh'), '#!/bin/sh\n');
+    chmodSync(path.join(imageDir, 'run.sh'), 0o755);
+    await catalog.add('processor', imageDir, 'run.sh');
+    const user = await catalog.resolve('processor:1', { purpose: 'process' });
+    assert.equal(user.kind === 'user' && user.entrypoint, path.join(imageDir, 'run.sh'));
+  });
+
   it('rejects unknown images with what to do, and bad registrations with why', async () => {
     await rejectsWith(
       catalog.resolve('123456789012.dkr.ecr.us-east-1.amazonaws.com/my-private-algo:3'),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolvedImage } from './image-catalog.js';
 import { builtinImage } from './builtin-algorithms.js';
-import { launchFor } from './launch.js';
+import { launchFor, processCommand } from './launch.js';
 
 describe('launchFor', () => {
   it('runs a user image as docker run <image> train|serve would, from its directory', () => {
@@ -79,5 +79,26 @@ describe('launchFor', () => {
       'salvia_algorithms.kmeans',
       'serve',
     ]);
+  });
+
+  it('runs a processing job with Docker entrypoint semantics', () => {
+    const user: ResolvedImage = { kind: 'user', repository: 'proc', directory: '/images/proc', entrypoint: '/images/proc/run.sh', train: [], serve: [] };
+    assert.deepEqual(launchFor(user, 'process', { optMl: '/opt/ml', containerArguments: ['--in', 'x'] }), {
+      command: ['/images/proc/run.sh', '--in', 'x'],
+      cwd: '/images/proc',
+      env: {},
+    });
+    assert.deepEqual(processCommand(user, { containerEntrypoint: ['bash', '-c'], containerArguments: ['echo hi'] }), ['bash', '-c', 'echo hi']);
+    assert.deepEqual(processCommand({ ...user, entrypoint: undefined } as ResolvedImage, { containerArguments: ['/bin/true'] }), ['/bin/true']);
+    assert.throws(() => processCommand({ kind: 'user', repository: 'bare', directory: '/d', train: [], serve: [] }, {}), /Image bare has no entrypoint/);
+    const sklearn: ResolvedImage = { kind: 'script-mode', framework: 'sklearn', command: [], runner: '/r/train.py', requirements: '/r/sklearn.txt' };
+    const python = { python: '/venv/bin/python', env: { VIRTUAL_ENV: '/venv' }, binDir: '/venv/bin' };
+    assert.deepEqual(launchFor(sklearn, 'process', { python, optMl: '/opt/ml', containerEntrypoint: ['python3', '/opt/ml/processing/input/code/x.py'] }), {
+      command: ['python3', '/opt/ml/processing/input/code/x.py'],
+      env: { VIRTUAL_ENV: '/venv', PYTHONUNBUFFERED: '1' },
+      pathPrefix: '/venv/bin',
+    });
+    assert.throws(() => processCommand(sklearn, { containerArguments: ['--x'] }), /sklearn framework image has no entrypoint of its own/);
+    assert.throws(() => processCommand(builtinImage('kmeans', { python: '/p', runtimeDir: '/r' }), {}), /cannot run processing jobs/);
   });
 });
