@@ -62,7 +62,7 @@ export async function transformFile(ctx: FileTransformContext, input: ChannelObj
   const file = `${input.bucket}/${input.key}`;
   const writer = new OutputWriter(ctx.store, output, ctx.partBytes);
   writer.contentType = ctx.accept;
-  const pending: Promise<Buffer[]>[] = [];
+  const pending: Promise<Buffer>[] = [];
   let source: Readable | undefined;
   let decompression: Error | undefined;
   let records = 0;
@@ -75,7 +75,7 @@ export async function transformFile(ctx: FileTransformContext, input: ChannelObj
     }
   };
   const flushHead = async (): Promise<void> => {
-    for (const piece of await (pending.shift() as Promise<Buffer[]>)) await written(writer.write(piece));
+    await written(writer.write(await (pending.shift() as Promise<Buffer>)));
   };
   try {
     let body: Readable;
@@ -125,11 +125,11 @@ export async function transformFile(ctx: FileTransformContext, input: ChannelObj
   }
 }
 
-/** A batch's answer as the pieces to write: per-record outputs (DataProcessing) or the whole answer, assembled. */
-function outputsOf(ctx: FileTransformContext, batch: RecordBatch, reply: ModelAnswer, writer: OutputWriter): Buffer[] {
+/** A batch's answer as the bytes to write: per-record outputs (DataProcessing) or the whole answer, assembled. */
+function outputsOf(ctx: FileTransformContext, batch: RecordBatch, reply: ModelAnswer, writer: OutputWriter): Buffer {
   writer.contentType ??= reply.contentType;
-  const outputs = ctx.processor ? ctx.processor.response(batch, reply.body) : [reply.body];
-  return outputs.flatMap((output) => assembled(output, ctx.assembleWith));
+  if (!ctx.processor) return Buffer.concat(assembled(reply.body, ctx.assembleWith));
+  return Buffer.concat(ctx.processor.response(batch, reply.body).flatMap((output) => assembled(output, ctx.assembleWith)));
 }
 
 function asFileError(error: unknown, file: string, decompression: Error | undefined): FileTransformError {

@@ -45,7 +45,7 @@ describe('HostedTransformRunner (real model server processes and object store)',
     await images.add('batch-model', fixture);
     logs = new LogService(new KyselyLogRepository(database), scope);
     hosting = new ProcessEndpointHosting(
-      { dataDir, ...scope, sandbox: true, baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stopGraceSeconds: 2 },
+      { dataDir, ...scope, sandbox: true, baseEnv: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, stopGraceSeconds: 2, restartDelayMs: 50 },
       { objectStore: store, images, runtimes: new RuntimeEnvironments({ dataDir, python: 'python3' }), logs },
     );
     runner = new HostedTransformRunner({ region: scope.region, retryDelayMs: 10 }, { objectStore: store, hosting, logs });
@@ -192,6 +192,27 @@ describe('HostedTransformRunner (real model server processes and object store)',
       /^ClientError: input\/accept\/a\.csv: Bad HTTP status received from algorithm: 406\. Message: cannot produce application\/x-parquet$/,
     );
     for (const key of ['large/big.csv.out', 'gz/broken.csv.gz.out', 'accept/a.csv.out']) assert.equal(await exists(key), false, key);
+  });
+
+  it('reads the objects a ManifestFile lists, and retries a request the model server crashed on once it restarted', async () => {
+    await put('manifest/a.csv', 'one\ncrash-once\n');
+    await put('manifest/sub/b.csv', 'two\n');
+    await put('manifest/not-listed.csv', 'three\n');
+    await put('lists/manifest.json', JSON.stringify([{ prefix: 's3://input/manifest/' }, 'a.csv', 'sub/b.csv']));
+    const marker = path.join(dataDir, 'crashed');
+    const outcome = await run(
+      'manifest',
+      {
+        ...spec('manifest'),
+        TransformInput: { DataSource: { S3DataSource: { S3DataType: 'ManifestFile', S3Uri: 's3://input/lists/manifest.json' } }, SplitType: 'Line' },
+      },
+      { containers: [container({ CRASH_MARKER: marker })] },
+    );
+    assert.deepEqual(outcome, { kind: 'completed' });
+    assert.ok(existsSync(marker), 'the model server crashed once');
+    assert.equal(await read('manifest/a.csv.out'), 'scored:one\nscored:crash-once\n');
+    assert.equal(await read('manifest/sub/b.csv.out'), 'scored:two\n');
+    assert.equal(await exists('manifest/not-listed.csv.out'), false);
   });
 
   it('fails with SageMaker’s wording when the prefix holds no object', async () => {

@@ -17,7 +17,7 @@ export interface InvokeOptions {
   readonly maxRetries: number;
   /** Aborts the wait between attempts (rejects with the signal's reason). */
   readonly signal?: AbortSignal;
-  /** First pause before a retry, doubled per attempt. Default 200 ms. */
+  /** First pause before retrying a 5xx/429 answer, doubled per attempt. Default 200 ms. A lost connection waits at least 1 s (doubling), time for a crashed model server to be restarted. */
   readonly retryDelayMs?: number;
 }
 
@@ -44,6 +44,9 @@ export class ModelInvocationError extends Error {
   }
 }
 
+/** The least first pause after a lost or refused connection (a model server restarts after ~1 s). */
+const reconnectDelayMs = 1000;
+
 /** The longest excerpt of a model's error body quoted in a FailureReason. */
 const excerptChars = 512;
 
@@ -69,7 +72,8 @@ export async function invokeModel(
       const failure = describeFailure(error, containers.length > 1, options.timeoutMs);
       if (options.signal?.aborted) throw options.signal.reason;
       if (!failure.retryable || attempt >= options.maxRetries) throw failure.error;
-      await delay(pause * 2 ** attempt, undefined, options.signal ? { signal: options.signal } : {});
+      const base = 'requestError' in error.failure ? Math.max(pause, reconnectDelayMs) : pause;
+      await delay(base * 2 ** attempt, undefined, options.signal ? { signal: options.signal } : {});
     }
   }
 }
