@@ -9,10 +9,15 @@ import {
   StopProcessingJobCommand,
   type CreateProcessingJobCommandInput,
 } from '@aws-sdk/client-sagemaker';
-import { getBytes, sandboxSkipReason } from './training-harness.js';
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { repoRoot, testCredentials } from '../helpers/server-process.js';
+import { getBytes, imageUri, role, sandboxSkipReason } from './training-harness.js';
 import {
   listKeys,
   processingEnv,
+  processingFixtures,
   processingLogs,
   restartProcessingEnv,
   sdkRequest,
@@ -116,6 +121,65 @@ describe('processing job lifecycle: Continuous upload, stop, failure, bad input'
     assert.ok(job.ProcessingEndTime);
     assert.deepEqual(await listKeys(env, `${name}/output/`), [], 'the partial output of a failed job is not published');
     assert.ok([...(await processingLogs(env, name)).values()].flat().includes('failing on purpose'));
+  });
+
+  it('fails a job whose output directory is gone at the end, naming the output', async () => {
+    const name = 'removes-output';
+    await uploadCode(env, name, 'remove_output.py');
+    await create(sdkRequest(env, name, 'remove_output.py', { outputs: [{ localPath: '/opt/ml/processing/output' }] }));
+    const job = await waitForProcessingEnd(env, name);
+    assert.equal(job.ProcessingJobStatus, 'Failed');
+    assert.match(
+      job.FailureReason ?? '',
+      /^ClientError: Output output-1: the directory \/opt\/ml\/processing\/output did not exist on algo-1 when the processing container ended/,
+    );
+  });
+
+  it('runs a registered user image: its entrypoint with ContainerArguments, the request Environment and no SM_* variables', async () => {
+    await promisify(execFile)(
+      process.execPath,
+      [
+        path.join(repoRoot, 'bin/salvia.js'),
+        'images',
+        'add',
+        'my-processor',
+        path.join(processingFixtures, 'user-image'),
+        '--entrypoint',
+        'process.sh',
+        '--endpoint-url',
+        env.server.url,
+      ],
+      { env: { ...process.env, AWS_ACCESS_KEY_ID: testCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: testCredentials.secretAccessKey } },
+    );
+    const name = 'user-image';
+    await create({
+      ProcessingJobName: name,
+      AppSpecification: { ImageUri: imageUri('my-processor'), ContainerArguments: ['--mode', 'report'] },
+      Environment: { MY_SETTING: 'on' },
+      ProcessingOutputConfig: {
+        Outputs: [
+          { OutputName: 'report', S3Output: { S3Uri: `s3://${env.bucket}/user-image/out`, LocalPath: '/opt/ml/processing/output', S3UploadMode: 'EndOfJob' } },
+        ],
+      },
+      ProcessingResources: { ClusterConfig: { InstanceType: 'ml.t3.medium', InstanceCount: 1, VolumeSizeInGB: 1 } },
+      RoleArn: role,
+    });
+    const job = await waitForProcessingEnd(env, name);
+    assert.equal(job.ProcessingJobStatus, 'Completed', job.FailureReason);
+    assert.equal((await getBytes(env, 'user-image/out/args.txt')).toString(), '--mode report\n');
+    const variables = (await getBytes(env, 'user-image/out/env.txt')).toString().split('\n');
+    assert.ok(variables.includes('MY_SETTING=on'), variables.join('\n'));
+    assert.deepEqual(
+      variables.filter((v) => v.startsWith('SM_')),
+      [],
+    );
+    const resource = JSON.parse((await getBytes(env, 'user-image/out/resourceconfig.json')).toString()) as {
+      current_host: string;
+      hosts: string[];
+      current_instance_type: string;
+    };
+    assert.deepEqual([resource.current_host, resource.hosts, resource.current_instance_type], ['algo-1', ['algo-1'], 'ml.t3.medium']);
+    assert.ok([...(await processingLogs(env, name)).values()].flat().includes('user image ran with: --mode report'));
   });
 
   it('answers bad requests with ValidationException in AWS shape, duplicates with ResourceInUse', async () => {
