@@ -307,5 +307,113 @@ class TrainServeTest(unittest.TestCase):
             self.assertEqual(len(prediction['probabilities']), 3)
 
 
+class CsvRequestTest(unittest.TestCase):
+    """The serving CSV parser: numpy's C reader on the bytes for the common case, the diagnosing
+    path for the rest."""
+
+    def test_fast_path_takes_crlf_empty_lines_and_nan(self):
+        from salvia_algorithms.xgboost.requests import decode
+
+        matrix = decode(b'\n1,2\r\n\r\n3,4\r\n5,nan\n', 'text/csv', 2)
+        self.assertEqual(matrix.dtype, np.float32)
+        self.assertEqual(np.nan_to_num(matrix, nan=-1).tolist(), [[1, 2], [3, 4], [5, -1]])
+        self.assertEqual(decode(b'1;2\n3;4', 'text/csv', 2).tolist(), [[1, 2], [3, 4]])
+
+    def test_unusual_bodies_fall_back_or_answer_as_the_container(self):
+        from salvia_algorithms.serving import HttpError
+        from salvia_algorithms.xgboost.requests import decode
+
+        self.assertEqual(decode(b'1,2\n   \n3,4\n', 'text/csv', 2).tolist(), [[1, 2], [3, 4]])
+        self.assertTrue(np.isnan(decode(b'1,,2\n', 'text/csv', 3)[0, 1]))
+        for body, status in ((b'1,2\n3\n', 400), (b'a,b\n', 415), (b' \n\n', 204), (b'\xff\xfe', 415)):
+            with self.assertRaises(HttpError) as caught:
+                decode(body, 'text/csv', 2)
+            self.assertEqual(caught.exception.status, status, body)
+
+
+@unittest.skipIf(xgboost is None, 'xgboost is not importable by this interpreter')
+class BatchServeTest(unittest.TestCase):
+    """``python -m salvia_algorithms.xgboost serve`` as batch transform runs it: pre-forked workers
+    (SAGEMAKER_MODEL_SERVER_WORKERS), /execution-parameters as the container answers, one
+    prediction per line with SAGEMAKER_BATCH, the same values as xgboost's own predict."""
+
+    def test_workers_execution_parameters_and_batch_predictions(self):
+        import signal
+        import socket
+        import time
+
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        _base(tmp.name, {'num_round': '5', 'objective': 'binary:logistic'}, _binary_rows(200, 3))
+        self.assertEqual(_run(tmp.name).returncode, 0)
+        with socket.socket() as probe:
+            probe.bind(('127.0.0.1', 0))
+            port = probe.getsockname()[1]
+        env = dict(os.environ, SAGEMAKER_BASE_DIR=tmp.name, PYTHONPATH=ROOT, SAGEMAKER_BIND_TO_PORT=str(port), SAGEMAKER_BATCH='true',
+                   SAGEMAKER_MODEL_SERVER_WORKERS='2', MAX_CONTENT_LENGTH=str(10 * 1024 * 1024))
+        env.pop('SAGEMAKER_MULTI_MODEL', None)
+        process = subprocess.Popen([sys.executable, '-m', 'salvia_algorithms.xgboost', 'serve'], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.addCleanup(process.stderr.close)
+        self.addCleanup(lambda: process.poll() is None and process.kill())
+
+        def get(path):
+            conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+            try:
+                conn.request('GET', path)
+                response = conn.getresponse()
+                return response.status, response.read()
+            finally:
+                conn.close()
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if get('/ping')[0] == 200:
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None:
+                self.fail(f'the server exited: {process.stderr.read().decode()}')
+            self.assertLess(time.monotonic(), deadline, 'the server never answered /ping')
+            time.sleep(0.05)
+        with open(f'/proc/{process.pid}/task/{process.pid}/children', encoding='ascii') as f:
+            self.assertEqual(len(f.read().split()), 2)
+        status, body = get('/execution-parameters')
+        self.assertEqual((status, json.loads(body)), (200, {'MaxConcurrentTransforms': 2, 'BatchStrategy': 'MULTI_RECORD', 'MaxPayloadInMB': 10}))
+
+        rows = np.random.RandomState(5).rand(500, 3).astype(np.float32)
+        payload = '\r\n'.join(','.join(f'{v:.6f}' for v in row) for row in rows).encode()
+        conn = http.client.HTTPConnection('127.0.0.1', port, timeout=10)
+        self.addCleanup(conn.close)
+        conn.request('POST', '/invocations', body=payload, headers={'Content-Type': 'text/csv', 'Accept': 'text/csv'})
+        response = conn.getresponse()
+        text = response.read().decode()
+        self.assertEqual(response.status, 200, text)
+        lines = text.split('\n')
+        self.assertEqual((len(lines), lines[-1]), (501, ''))
+        booster = xgboost.Booster(model_file=os.path.join(tmp.name, 'model', 'xgboost-model'))
+        parsed = np.loadtxt(payload.decode().splitlines(), delimiter=',', dtype=np.float32, ndmin=2)
+        expected = booster.predict(xgboost.DMatrix(parsed), validate_features=False)
+        self.assertEqual(lines[:-1], [str(v) for v in expected.tolist()])
+        process.send_signal(signal.SIGTERM)
+        self.assertEqual(process.wait(timeout=20), 0)
+
+    def test_execution_parameters_defaults(self):
+        from salvia_algorithms.serving.workers import requested_workers
+        from salvia_algorithms.xgboost.inference import XGBoostHandler, max_payload_in_mb
+
+        saved = {k: os.environ.pop(k, None) for k in ('MAX_CONTENT_LENGTH', 'SAGEMAKER_MODEL_SERVER_WORKERS')}
+        self.addCleanup(lambda: [os.environ.__setitem__(k, v) for k, v in saved.items() if v is not None])
+        self.assertEqual(XGBoostHandler(workers=3).execution_parameters(), {'MaxConcurrentTransforms': 3, 'BatchStrategy': 'MULTI_RECORD', 'MaxPayloadInMB': 6})
+        os.environ['MAX_CONTENT_LENGTH'] = str(100 * 1024 * 1024)
+        self.assertEqual(max_payload_in_mb(), 20)
+        self.assertEqual(requested_workers(False, default=4), 4)
+        self.assertEqual(requested_workers(True, default=4), 1)
+        os.environ['SAGEMAKER_MODEL_SERVER_WORKERS'] = '3'
+        self.assertEqual(requested_workers(False, default=4), 3)
+        del os.environ['MAX_CONTENT_LENGTH']
+        del os.environ['SAGEMAKER_MODEL_SERVER_WORKERS']
+
+
 if __name__ == '__main__':
     unittest.main()

@@ -23,7 +23,7 @@ gets healthy), multi-model mode answers 500 to POST /models (507 on MemoryError)
 
 SAGEMAKER_MODEL_SERVER_WORKERS: unset (or multi-model mode), one process answers requests on threads
 (handler functions may run concurrently); > 1 in single-model mode, that many pre-forked worker
-processes share the port over the model loaded once (workers.py). It is also reported as
+processes share the port over the model loaded once (serving/workers.py). It is also reported as
 MaxConcurrentTransforms by GET /execution-parameters.
 """
 

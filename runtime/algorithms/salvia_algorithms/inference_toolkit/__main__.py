@@ -3,14 +3,14 @@
 The framework comes from SALVIA_FRAMEWORK (``sklearn``, ``xgboost``, ``pytorch``, …; the platform
 sets it from the image); everything else from the SageMaker serving variables (see the package
 docstring). SAGEMAKER_MODEL_SERVER_WORKERS > 1 (single-model mode) pre-forks that many worker
-processes (workers.py); otherwise one process answers on threads."""
+processes (serving/workers.py); otherwise one process answers on threads."""
 
 import os
 import sys
 
 from .. import serving
 from .handler import ToolkitHandler
-from .workers import requested_workers, serve_workers
+from ..serving.workers import requested_workers, serve_workers
 
 
 def main():

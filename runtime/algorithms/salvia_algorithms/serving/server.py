@@ -43,6 +43,24 @@ class _Server(ThreadingHTTPServer):
         self.multi_model = multi_model
         self.model = model
         self.registry = ModelRegistry(handler.load)
+        # set in pre-forked workers (workers.py): may_accept/opened/closed balance connections
+        self.admission = None
+
+    def get_request(self):
+        admission = self.admission
+        if admission is not None and not admission.may_accept():
+            raise BlockingIOError('another worker has fewer open connections')
+        request = super().get_request()
+        if admission is not None:
+            admission.opened()
+        return request
+
+    def shutdown_request(self, request):
+        try:
+            super().shutdown_request(request)
+        finally:
+            if self.admission is not None:
+                self.admission.closed()
 
 
 class _RequestHandler(BaseHTTPRequestHandler):

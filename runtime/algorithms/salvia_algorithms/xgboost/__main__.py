@@ -10,10 +10,20 @@ def _train(env):
 
 
 def _serve():
+    import os  # noqa: PLC0415
+
     from .. import serving
+    from ..serving.workers import requested_workers, serve_workers
     from .inference import XGBoostHandler
 
-    serving.serve(XGBoostHandler())
+    cpus = os.cpu_count() or 1
+    multi_model = os.environ.get('SAGEMAKER_MULTI_MODEL', '').lower() == 'true'
+    workers = requested_workers(multi_model, default=cpus)
+    handler = XGBoostHandler(workers=workers, threads=max(1, cpus // workers))
+    if workers > 1:
+        serve_workers(handler, workers)
+    else:
+        serving.serve(handler)
 
 
 if __name__ == '__main__':

@@ -10,12 +10,18 @@ when SAGEMAKER_BATCH is set; softprob rows one per line, values comma-separated;
 application/x-recordio-protobuf one Record per row with label ``score``. SAGEMAKER_INFERENCE_OUTPUT
 (e.g. ``predicted_label,probabilities``) selects keys instead of ``score``.
 Errors: empty body 204, undecodable body or unknown Content-Type 415, feature count mismatch or a
-failed prediction 400 ``Unable to evaluate payload provided: …``, unknown Accept 406."""
+failed prediction 400 ``Unable to evaluate payload provided: …``, unknown Accept 406.
+
+Throughput (batch transform): ``serve`` pre-forks SAGEMAKER_MODEL_SERVER_WORKERS worker processes
+(default: one per CPU, as the container's gunicorn does; serving/workers.py), each predicting with
+``cpus / workers`` xgboost threads (at least 1) — CSV parsing and response encoding hold the GIL, so
+processes, not threads, use every core; GET /execution-parameters answers
+``{"MaxConcurrentTransforms": <workers>, "BatchStrategy": "MULTI_RECORD", "MaxPayloadInMB": 6}``
+(MaxPayloadInMB from MAX_CONTENT_LENGTH in bytes when set, at most 20, as the container does)."""
 
 import json
 import os
 import pickle
-import threading
 
 import numpy as np
 
@@ -32,7 +38,6 @@ class Model:
         self.objective = objective
         self.num_class = num_class
         self.num_features = booster.num_features()
-        self.lock = threading.Lock()
         best = booster.attr('best_iteration')
         self.iteration_range = (0, int(best) + 1) if best is not None else (0, 0)
 
@@ -69,17 +74,36 @@ def _objective(booster):
     num_class = int(learner.get('learner_model_param', {}).get('num_class', '0') or 0)
     return objective, num_class
 
+def max_payload_in_mb():
+    """The container's MaxPayloadInMB: MAX_CONTENT_LENGTH (bytes, default 6 MiB) capped at 20 MiB."""
+    try:
+        length = int(os.environ.get('MAX_CONTENT_LENGTH') or 6 * 1024 * 1024)
+    except ValueError:
+        length = 6 * 1024 * 1024
+    return max(1, min(length, 20 * 1024 * 1024) // (1024 * 1024))
+
+
 class XGBoostHandler:
     """The serving handler: ``load`` reads ``xgboost-model`` (binary, JSON/UBJSON or an old
     pickle); ``invoke`` decodes, predicts (up to the best iteration when early stopping saved
-    one) and encodes."""
+    one) and encodes. ``workers`` is the number of worker processes serving (MaxConcurrentTransforms
+    in /execution-parameters); ``threads`` xgboost's nthread per process (None: xgboost's default)."""
+
+    def __init__(self, workers=None, threads=None):
+        self.workers = workers or os.cpu_count() or 1
+        self.threads = threads
 
     def load(self, model_dir):
         import xgboost  # noqa: PLC0415
 
         booster = _load_booster(xgboost, _find_model_file(model_dir))
+        if self.threads:
+            booster.set_param('nthread', self.threads)
         objective, num_class = _objective(booster)
         return Model(booster, objective, num_class)
+
+    def execution_parameters(self):
+        return {'MaxConcurrentTransforms': self.workers, 'BatchStrategy': 'MULTI_RECORD', 'MaxPayloadInMB': max_payload_in_mb()}
 
     def invoke(self, model, body, content_type, accept):
         import xgboost  # noqa: PLC0415
@@ -96,9 +120,8 @@ class XGBoostHandler:
         if not isinstance(matrix, np.ndarray) and columns < model.num_features:
             matrix = type(matrix)((matrix.data, matrix.indices, matrix.indptr), shape=(matrix.shape[0], model.num_features))
         try:
-            dmatrix = xgboost.DMatrix(matrix, missing=float('nan'))
-            with model.lock:
-                preds = model.booster.predict(dmatrix, iteration_range=model.iteration_range, validate_features=False)
+            # in-place prediction: no DMatrix copy of the batch, and safe from several threads at once
+            preds = model.booster.inplace_predict(matrix, iteration_range=model.iteration_range, missing=float('nan'), validate_features=False)
         except xgboost.core.XGBoostError as error:
             raise HttpError(400, f'Unable to evaluate payload provided: {str(error).strip().splitlines()[0]}') from None
         return encode(model, preds, answer)

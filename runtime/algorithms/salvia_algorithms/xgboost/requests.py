@@ -1,6 +1,7 @@
 """XGBoost inference request bodies → a dense float32 matrix or a CSR matrix, answering
 HttpError 204 (empty), 400 (rows of different widths) or 415 (not decodable) as the container does."""
 
+import io
 import json
 import math
 
@@ -17,15 +18,33 @@ _REQUEST_TYPES = {
     'application/x-recordio-protobuf': RECORDIO, 'recordio-protobuf': RECORDIO,
 }
 
+def _first_line(body):
+    start = 0
+    while True:
+        end = body.find(b'\n', start)
+        line = body[start:] if end < 0 else body[start:end]
+        if line.strip():
+            return line.decode('utf-8')
+        if end < 0:
+            return None
+        start = end + 1
+
+
 def _parse_csv(body):
-    text = body.decode('utf-8')
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
+    first = _first_line(body)
+    if first is None:
         raise HttpError(204)
-    first = lines[0]
     delimiter = next((d for d in (',', '\t', ';', '|') if d in first), ',')
     try:
-        # the common case, fast; anything unusual (empty fields, ragged rows, text) is diagnosed below
+        # the common case, fast (numpy's C reader straight from the bytes: empty lines and CR LF
+        # are fine); anything unusual (blank lines with spaces, empty fields, ragged rows, text) is
+        # diagnosed below
+        return np.loadtxt(io.BytesIO(body), delimiter=delimiter, dtype=np.float32, ndmin=2, encoding='utf-8')
+    except ValueError:
+        pass
+    text = body.decode('utf-8')
+    lines = [line for line in text.splitlines() if line.strip()]
+    try:
         return np.loadtxt(lines, delimiter=delimiter, dtype=np.float32, ndmin=2)
     except ValueError:
         pass
