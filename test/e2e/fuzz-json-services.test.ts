@@ -26,6 +26,18 @@ const targets = [
   'SageMaker.ListModels',
   'SageMaker.AddTags',
   'SageMaker.CreateTrainingJob',
+  'SageMaker.ListTrainingJobs',
+  'SageMaker.CreateEndpointConfig',
+  'SageMaker.CreateEndpoint',
+  'SageMaker.ListEndpoints',
+  'SageMaker.CreateProcessingJob',
+  'SageMaker.DescribeProcessingJob',
+  'SageMaker.ListProcessingJobs',
+  'SageMaker.StopProcessingJob',
+  'SageMaker.CreateTransformJob',
+  'SageMaker.DescribeTransformJob',
+  'SageMaker.ListTransformJobs',
+  'SageMaker.StopTransformJob',
   'SageMaker.NoSuchOperation',
   'SageMaker.',
   'Logs_20140328.GetLogEvents',
@@ -35,7 +47,13 @@ const targets = [
   'Logs_20140328.Bogus',
 ];
 
-const callableWithoutMembers = new Set(['SageMaker.ListModels']);
+const callableWithoutMembers = new Set([
+  'SageMaker.ListModels',
+  'SageMaker.ListTrainingJobs',
+  'SageMaker.ListEndpoints',
+  'SageMaker.ListProcessingJobs',
+  'SageMaker.ListTransformJobs',
+]);
 
 const bodies = [
   '',
@@ -53,6 +71,11 @@ const bodies = [
   '{"ResourceArn": {"nested": true}, "Tags": [{"Key": 1}]}',
   '{"logGroupName": "", "logStreamName": 7, "limit": -1}',
   '{"logGroupName": "/aws/sagemaker/TrainingJobs", "nextToken": "f/garbage"}',
+  '{"ProcessingJobName": "p", "RoleArn": "arn:aws:iam::000000000000:role/r", "AppSpecification": {"ImageUri": 3}, "ProcessingResources": {"ClusterConfig": {"InstanceCount": "x"}}}',
+  '{"ProcessingJobName": "p", "RoleArn": "arn:aws:iam::000000000000:role/r", "AppSpecification": {"ImageUri": "x"}, "ProcessingResources": {"ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.large", "VolumeSizeInGB": 1}}, "ProcessingInputs": [{"InputName": "a", "S3Input": {"S3Uri": "s3://b/k", "LocalPath": "/etc", "S3DataType": "S3Prefix", "S3InputMode": "File"}}]}',
+  '{"TransformJobName": "t", "ModelName": "m", "TransformInput": {"DataSource": {}}, "TransformOutput": {}, "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 0}}',
+  '{"TransformJobName": "t", "ModelName": "m", "MaxPayloadInMB": 101, "DataProcessing": {"InputFilter": "$[[["}, "TransformInput": {"DataSource": {"S3DataSource": {"S3DataType": "S3Prefix", "S3Uri": "s3://b/in/"}}}, "TransformOutput": {"S3OutputPath": "s3://b/out/"}, "TransformResources": {"InstanceType": "ml.m5.large", "InstanceCount": 1}}',
+  '{"EndpointConfigName": "c", "ProductionVariants": [{"VariantName": "v", "ModelName": "missing", "InitialInstanceCount": 1, "InstanceType": "ml.m5.large"}]}',
   '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"x": 1}}}',
   '\u0000\u0001\u0002',
   '{"a":' + '['.repeat(2000) + ']'.repeat(2000) + '}',
@@ -60,7 +83,7 @@ const bodies = [
 
 test('malformed JSON-service requests get AWS-shaped client errors, never a 5xx', async () => {
   const random = seededRandom(20261125);
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 500; i++) {
     const target = pick(random, targets);
     const body = pick(random, bodies);
     const headers: Record<string, string> = {
