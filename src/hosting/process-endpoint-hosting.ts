@@ -212,7 +212,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
 
   /** Starts `count` more instances of `variant` (in parallel); they take traffic once all are ready. */
   private async bringUp(deployment: Deployment, variant: HostedVariant, count: number, batch?: Pick<LaunchContext, 'logGroup' | 'purpose'>): Promise<void> {
-    const prepared = await this.prepare(variant.plan);
+    const prepared = await this.prepare(variant.plan, batch?.purpose === 'transform' ? `Transform job ${variant.name}` : undefined);
     const ctx = { ...this.launchContext(deployment, variant.plan), ...batch };
     const launch = async (): Promise<HostedInstance> => {
       let created: HostedInstance | undefined;
@@ -259,10 +259,10 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     await rm(deployment.dir, { recursive: true, force: true });
   }
 
-  /** Resolves each container's image (and a framework image's Python environment). Throws HostingError. */
-  private async prepare(plan: VariantPlan): Promise<PreparedContainer[]> {
+  /** Resolves each container's image (and a framework image's Python environment). Throws HostingError naming `subject`. */
+  private async prepare(plan: VariantPlan, subject = `Production variant ${plan.variantName}`): Promise<PreparedContainer[]> {
     if (plan.containers.length > 1 && plan.containers.some((container) => container.mode === 'MultiModel'))
-      throw new HostingError(`Production variant ${plan.variantName}: a multi-model model has exactly one container.`);
+      throw new HostingError(`${subject}: a multi-model model has exactly one container.`);
     const prepared: PreparedContainer[] = [];
     for (const container of plan.containers) {
       try {
@@ -270,7 +270,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
         const python = image.kind === 'script-mode' ? await this.deps.runtimes.ensure(image.requirements, (line) => this.deps.logger?.info(line)) : undefined;
         prepared.push({ container, image, ...(python ? { python } : {}) });
       } catch (error) {
-        throw new HostingError(`Production variant ${plan.variantName}: image ${container.image} cannot serve: ${(error as Error).message}`, { cause: error });
+        throw new HostingError(`${subject}: image ${container.image} cannot serve: ${(error as Error).message}`, { cause: error });
       }
     }
     return prepared;

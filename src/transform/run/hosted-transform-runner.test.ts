@@ -223,6 +223,16 @@ describe('HostedTransformRunner (real model server processes and object store)',
     );
   });
 
+  it('fails naming the cause when the model servers cannot start', async () => {
+    await put('no-image/a.csv', 'a\n');
+    const outcome = await run('no-image', spec('no-image'), { containers: [{ image: 'no-such-image', environment: {}, mode: 'SingleModel' }] });
+    assert.match(outcome.kind === 'failed' ? outcome.reason : '', /^ClientError: Transform job no-image: image no-such-image cannot serve: /);
+    const mme = await run('no-image', spec('no-image'), {
+      containers: [{ image: 'batch-model', environment: {}, mode: 'MultiModel', modelDataUrl: 's3://input/models/' }],
+    });
+    assert.match(mme.kind === 'failed' ? mme.reason : '', /multi-model model \(Mode MultiModel\), which batch transform does not run/);
+  });
+
   it('stops mid-run: in-flight request abandoned, model servers stopped, no output, resolves stopped', async () => {
     const blocked = path.join(dataDir, 'blocked');
     await put('stop/a.csv', 'one\nblock\n');

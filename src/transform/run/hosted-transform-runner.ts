@@ -85,6 +85,9 @@ export class HostedTransformRunner implements TransformRunner {
       return { kind: 'failed', reason: `ClientError: ${(error as Error).message}` };
     }
 
+    if (run.containers.some((container) => container.mode === 'MultiModel'))
+      return { kind: 'failed', reason: `ClientError: Model ${spec.ModelName} is a multi-model model (Mode MultiModel), which batch transform does not run.` };
+
     let fleet: BatchFleet;
     try {
       fleet = await this.deps.hosting.startFleet({
