@@ -395,6 +395,16 @@ class BatchServeTest(unittest.TestCase):
         parsed = np.loadtxt(payload.decode().splitlines(), delimiter=',', dtype=np.float32, ndmin=2)
         expected = booster.predict(xgboost.DMatrix(parsed), validate_features=False)
         self.assertEqual(lines[:-1], [str(v) for v in expected.tolist()])
+        # the server keeps scikit-learn and pandas out of xgboost (start-up time): every request type still works
+        from salvia_algorithms.formats.record_pb import write_label_records
+
+        for body, content_type in (('1 0:0.5 1:0.5 2:0.1\n', 'text/libsvm'), ('{"instances": [[0.5, 0.5, 0.1]]}', 'application/json'),
+                                   (write_label_records({'score': np.zeros(1)}, features=np.asarray([[0.5, 0.5, 0.1]])), 'application/x-recordio-protobuf')):
+            conn.request('POST', '/invocations', body=body, headers={'Content-Type': content_type, 'Accept': 'application/json'})
+            response = conn.getresponse()
+            answer = response.read()
+            self.assertEqual(response.status, 200, (content_type, answer))
+            self.assertEqual(len(json.loads(answer)['predictions']), 1)
         process.send_signal(signal.SIGTERM)
         self.assertEqual(process.wait(timeout=20), 0)
 
