@@ -215,6 +215,19 @@ describe('HostedTransformRunner (real model server processes and object store)',
     assert.equal(await exists('manifest/not-listed.csv.out'), false);
   });
 
+  it('sends each RecordIO record’s payload with SingleRecord', async () => {
+    const frame = (payload: string): Buffer => {
+      const header = Buffer.alloc(8);
+      header.writeUInt32LE(0xced7230a, 0);
+      header.writeUInt32LE(payload.length, 4);
+      return Buffer.concat([header, Buffer.from(payload), Buffer.alloc((4 - (payload.length % 4)) % 4)]);
+    };
+    await put('recordio/data.rec', Buffer.concat(['r1', 'r22', 'r333', 'r4444'].map(frame)));
+    const outcome = await run('recordio', spec('recordio', { BatchStrategy: 'SingleRecord' }, { SplitType: 'RecordIO', ContentType: 'text/plain' }));
+    assert.deepEqual(outcome, { kind: 'completed' });
+    assert.equal(await read('recordio/data.rec.out'), 'scored:r1\nscored:r22\nscored:r333\nscored:r4444\n');
+  });
+
   it('fails with SageMaker’s wording when the prefix holds no object', async () => {
     const outcome = await run('empty', spec('empty'));
     assert.match(
