@@ -4,7 +4,7 @@ import { recordBatches, type RecordBatch } from '../records/index.js';
 import { DataProcessingError, recordProcessor, splitOutputs } from './index.js';
 
 function batch(...records: string[]): RecordBatch {
-  return { body: Buffer.from(records.join('\n')), records: records.map((r) => Buffer.from(r)) };
+  return { body: Buffer.from(records.join('\n')), records: records.map((r) => Buffer.from(r)), count: records.length };
 }
 
 const strings = (buffers: Buffer[]): string[] => buffers.map((b) => b.toString());

@@ -96,7 +96,7 @@ function multi(window: ByteWindow, frames: readonly Frame[]): RecordBatch {
       frames.flatMap((f) => [f.payloadStart - start, f.payloadEnd - start]),
     );
   }
-  return { body, records: frames.map((f) => f.payload) };
+  return { body, records: frames.map((f) => f.payload), count: frames.length };
 }
 
 /**

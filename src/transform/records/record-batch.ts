@@ -11,6 +11,8 @@ export type BatchStrategy = 'SingleRecord' | 'MultiRecord';
 export interface RecordBatch {
   readonly body: Buffer;
   readonly records: readonly Buffer[];
+  /** `records.length`, without materialising `records` (which batches from recordBatches build only when read). */
+  readonly count: number;
 }
 
 /** Options of {@link recordBatches}. */

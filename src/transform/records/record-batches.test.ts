@@ -15,6 +15,7 @@ async function collect(source: AsyncIterable<Buffer>, splitType: SplitType, stra
 
 /** Bodies and records as strings (hex for binary), comparable with deepEqual. */
 function shape(batches: RecordBatch[], encoding: BufferEncoding = 'utf8'): Array<{ body: string; records: string[] }> {
+  for (const b of batches) assert.equal(b.count, b.records.length);
   return batches.map((b) => ({ body: b.body.toString(encoding), records: b.records.map((r) => r.toString(encoding)) }));
 }
 

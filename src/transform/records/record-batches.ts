@@ -52,7 +52,7 @@ async function* wholeObject(source: AsyncIterable<Buffer>, limitBytes: number): 
   }
   if (size === 0) return;
   const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-  yield { body, records: [body] };
+  yield { body, records: [body], count: 1 };
 }
 
 function assertNever(value: never): never {

@@ -12,6 +12,10 @@ export class SpanBatch implements RecordBatch {
     private readonly spans: readonly number[],
   ) {}
 
+  get count(): number {
+    return this.spans.length / 2;
+  }
+
   get records(): readonly Buffer[] {
     if (this.#records === undefined) {
       const out: Buffer[] = [];
