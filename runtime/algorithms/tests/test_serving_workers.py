@@ -82,5 +82,29 @@ class WorkersTest(unittest.TestCase):
         self.assertEqual(process.wait(timeout=20), 0)
 
 
+class ConnectionBalanceTest(unittest.TestCase):
+    def test_fewest_connections_accept_and_a_hung_peer_is_passed_after_patience(self):
+        from salvia_algorithms.serving.workers import _GONE, PATIENCE, ConnectionBalance
+
+        balance = ConnectionBalance(2)
+        mine = balance.admission(0)
+        balance.reset(1)
+        self.assertTrue(mine.may_accept(), 'equal counts: either may accept')
+        mine.opened()
+        started = time.monotonic()
+        passes = 0
+        while not mine.may_accept():
+            passes += 1
+        waited = time.monotonic() - started
+        self.assertGreaterEqual(waited, PATIENCE, 'a busier worker leaves the connection to the idle one first')
+        self.assertLess(waited, PATIENCE + 1)
+        self.assertGreater(passes, 10)
+        balance.reset(1, _GONE)
+        self.assertTrue(mine.may_accept(), "a dead worker's slot never wins")
+        mine.closed()
+        balance.reset(1, 3)
+        self.assertTrue(mine.may_accept())
+
+
 if __name__ == '__main__':
     unittest.main()

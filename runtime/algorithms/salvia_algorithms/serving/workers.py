@@ -21,6 +21,8 @@ from .server import make_server_or_exit
 
 _PR_SET_PDEATHSIG = 1
 _GONE = 1 << 62
+# how long a worker lets a pending connection wait for a less busy worker before taking it itself
+PATIENCE = 0.2
 
 
 def requested_workers(multi_model, default=1):
@@ -54,6 +56,8 @@ class ConnectionBalance:
         self._counts = (ctypes.c_int64 * slots).from_buffer(self._map)
         self._slot = None
         self._lock = threading.Lock()
+        self._waiting_since = 0.0
+        self._last_pass = None
 
     def reset(self, slot, value=0):
         self._counts[slot] = value
@@ -65,10 +69,20 @@ class ConnectionBalance:
         return self
 
     def may_accept(self):
-        """True when no other worker has fewer open connections. False after a short pause, so that
-        this worker does not spin on the still-readable listening socket until the other accepts."""
+        """True when no other worker has fewer open connections, or when this worker has let a
+        pending connection wait for another for more than PATIENCE seconds (a stopped or hung worker
+        never takes its turn). False after a short pause, so that this worker does not spin on the
+        still-readable listening socket until the other accepts."""
         mine = self._counts[self._slot]
         if all(mine <= other for other in self._counts):
+            return True
+        now = time.monotonic()
+        # while a connection waits, this is called every ~0.5 ms; a longer gap means a new wait
+        if self._last_pass is None or now - self._last_pass > 0.05:
+            self._waiting_since = now
+        self._last_pass = now
+        if now - self._waiting_since > PATIENCE:
+            self._last_pass = None
             return True
         time.sleep(0.0005)
         return False
