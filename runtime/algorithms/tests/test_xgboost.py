@@ -423,6 +423,13 @@ class BatchServeTest(unittest.TestCase):
         self.assertEqual(requested_workers(False, default=4), 3)
         del os.environ['MAX_CONTENT_LENGTH']
         del os.environ['SAGEMAKER_MODEL_SERVER_WORKERS']
+        # the default follows the CPUs the process may use (an instance pinned to one CPU serves with one worker)
+        self.assertEqual(XGBoostHandler().execution_parameters()['MaxConcurrentTransforms'], len(os.sched_getaffinity(0)))
+        one = min(os.sched_getaffinity(0))
+        pinned = subprocess.run([sys.executable, '-c', 'from salvia_algorithms.serving import available_cpus; print(available_cpus())'],
+                                env=dict(os.environ, PYTHONPATH=ROOT), capture_output=True, text=True, check=True,
+                                preexec_fn=lambda: os.sched_setaffinity(0, {one}))  # noqa: PLW1509 - no threads in this test process matter
+        self.assertEqual(pinned.stdout.strip(), '1')
 
 
 if __name__ == '__main__':

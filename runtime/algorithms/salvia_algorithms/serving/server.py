@@ -18,12 +18,21 @@ from .registry import ModelRegistry, RegistryError
 MAX_BODY = int(os.environ.get('SAGEMAKER_MAX_REQUEST_SIZE', str(1024 * 1024 * 1024)))
 
 
+def available_cpus():
+    """The CPUs this process may run on (its affinity mask when the platform pins an instance's
+    processes; the machine's count otherwise)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _workers():
     value = os.environ.get('SAGEMAKER_MODEL_SERVER_WORKERS')
     try:
-        return max(1, int(value)) if value else (os.cpu_count() or 1)
+        return max(1, int(value)) if value else available_cpus()
     except ValueError:
-        return os.cpu_count() or 1
+        return available_cpus()
 
 
 def _default_accept():

@@ -24,7 +24,7 @@ def _serve():
     from ..serving.workers import requested_workers, serve_workers
     from .inference import XGBoostHandler
 
-    cpus = os.cpu_count() or 1
+    cpus = serving.available_cpus()
     multi_model = os.environ.get('SAGEMAKER_MULTI_MODEL', '').lower() == 'true'
     workers = requested_workers(multi_model, default=cpus)
     handler = XGBoostHandler(workers=workers, threads=max(1, cpus // workers))

@@ -13,7 +13,7 @@ Errors: empty body 204, undecodable body or unknown Content-Type 415, feature co
 failed prediction 400 ``Unable to evaluate payload provided: …``, unknown Accept 406.
 
 Throughput (batch transform): ``serve`` pre-forks SAGEMAKER_MODEL_SERVER_WORKERS worker processes
-(default: one per CPU, as the container's gunicorn does; serving/workers.py), each predicting with
+(default: one per CPU the process may use — its affinity mask —, as the container's gunicorn does; serving/workers.py), each predicting with
 ``cpus / workers`` xgboost threads (at least 1) — CSV parsing and response encoding hold the GIL, so
 processes, not threads, use every core; GET /execution-parameters answers
 ``{"MaxConcurrentTransforms": <workers>, "BatchStrategy": "MULTI_RECORD", "MaxPayloadInMB": 6}``
@@ -25,7 +25,7 @@ import pickle
 
 import numpy as np
 
-from ..serving import HttpError, media_type, negotiate
+from ..serving import HttpError, available_cpus, media_type, negotiate
 from .requests import CSV, decode
 from .responses import ACCEPTS, encode
 
@@ -90,7 +90,7 @@ class XGBoostHandler:
     in /execution-parameters); ``threads`` xgboost's nthread per process (None: xgboost's default)."""
 
     def __init__(self, workers=None, threads=None):
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or available_cpus()
         self.threads = threads
 
     def load(self, model_dir):
