@@ -43,11 +43,9 @@ import { KyselyEndpointRepository } from './store/repositories/endpoints.js';
 import { ProcessExecutor } from './executors/index.js';
 import { CapacityQueue, localUrl, TrainingService, type SidecarS3Access, type TrainingJobRecord } from './training/index.js';
 import { ProcessingService, type ProcessingJobRecord } from './processing/index.js';
-import { KyselyProcessingJobRepository } from './store/repositories/processing-jobs.js';
+import { KyselyJobRepository } from './store/repositories/jobs.js';
 import { TransformService, type TransformJobRecord } from './transform/index.js';
 import { HostedTransformRunner } from './transform/run/index.js';
-import { KyselyTransformJobRepository } from './store/repositories/transform-jobs.js';
-import { KyselyTrainingJobRepository } from './store/repositories/training-jobs.js';
 import { KyselyTrainingMetricsRepository } from './store/repositories/training-metrics.js';
 
 /** A running platform: its address and how to stop it. */
@@ -231,7 +229,7 @@ function buildTraining(
       debugSidecars: config.logLevel === 'debug' || config.logLevel === 'trace',
     },
     {
-      repository: new KyselyTrainingJobRepository<TrainingJobRecord>(database),
+      repository: new KyselyJobRepository<TrainingJobRecord>(database, 'training_jobs'),
       tags: deps.tags,
       capacityQueue: deps.capacityQueue,
       executor: deps.executor,
@@ -276,7 +274,7 @@ function buildProcessing(
   return new ProcessingService(
     { dataDir: config.dataDir, region: config.region, accountId: config.accountId, stopGraceSeconds: config.trainingStopGraceSeconds },
     {
-      repository: new KyselyProcessingJobRepository<ProcessingJobRecord>(database),
+      repository: new KyselyJobRepository<ProcessingJobRecord>(database, 'processing_jobs'),
       tags: deps.tags,
       capacityQueue: deps.capacityQueue,
       executor: deps.executor,
@@ -312,7 +310,7 @@ function buildTransform(
   return new TransformService(
     { dataDir: config.dataDir, region: config.region, accountId: config.accountId, capacity: jobCapacity(config) },
     {
-      repository: new KyselyTransformJobRepository<TransformJobRecord>(database),
+      repository: new KyselyJobRepository<TransformJobRecord>(database, 'transform_jobs'),
       tags: deps.tags,
       models: (name) => deps.models.describe(name),
       runner,

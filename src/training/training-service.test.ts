@@ -14,7 +14,7 @@ import { openDatabase, type Database } from '../store/index.js';
 import { KyselyImageRepository } from '../store/repositories/images.js';
 import { KyselyLogRepository } from '../store/repositories/logs.js';
 import { KyselyTagRepository } from '../store/repositories/tags.js';
-import { KyselyTrainingJobRepository } from '../store/repositories/training-jobs.js';
+import { KyselyJobRepository } from '../store/repositories/jobs.js';
 import { KyselyTrainingMetricsRepository } from '../store/repositories/training-metrics.js';
 import type { TrainingJobRecord, TrainingJobSpec } from './training-job-record.js';
 import { TrainingService } from './training-service.js';
@@ -53,7 +53,7 @@ describe('TrainingService RetryStrategy (real SQLite, file-system store, process
     service = new TrainingService(
       { dataDir, region: 'us-east-1', accountId: '000000000000', capacity: { cpus: 2, memoryMiB: 8192, gpus: 0 }, stopGraceSeconds: 1, pollIntervalMs: 20 },
       {
-        repository: new KyselyTrainingJobRepository<TrainingJobRecord>(database),
+        repository: new KyselyJobRepository<TrainingJobRecord>(database, 'training_jobs'),
         tags: new TagService(new KyselyTagRepository(database)),
         executor,
         objectStore,

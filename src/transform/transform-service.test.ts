@@ -9,7 +9,7 @@ import { TagService } from '../resources/index.js';
 import { openDatabase, type Database } from '../store/index.js';
 import { KyselyModelRepository } from '../store/repositories/models.js';
 import { KyselyTagRepository } from '../store/repositories/tags.js';
-import { KyselyTransformJobRepository } from '../store/repositories/transform-jobs.js';
+import { KyselyJobRepository } from '../store/repositories/jobs.js';
 import { CapacityQueue } from '../training/index.js';
 import type { CreateTransformJobInput } from './create-validation.js';
 import type { TransformJobRecord } from './transform-job-record.js';
@@ -20,7 +20,7 @@ const scope = { region: 'us-east-1', accountId: '111122223333' };
 const capacity = { cpus: 4, memoryMiB: 16384, gpus: 0 };
 
 /** The real repository, observed: `reaches` resolves once a job's stored record satisfies a condition. */
-class ObservedRepository extends KyselyTransformJobRepository<TransformJobRecord> {
+class ObservedRepository extends KyselyJobRepository<TransformJobRecord> {
   private readonly watchers: Array<{ name: string; test: (r: TransformJobRecord) => boolean; resolve: (r: TransformJobRecord) => void }> = [];
 
   override async update(record: TransformJobRecord): Promise<void> {
@@ -106,7 +106,7 @@ describe('TransformService (real SQLite, models and tags; gated runner)', () => 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'salvia-transform-service-'));
     database = await openDatabase({ database: 'sqlite', dataDir });
-    repository = new ObservedRepository(database);
+    repository = new ObservedRepository(database, 'transform_jobs');
     tags = new TagService(new KyselyTagRepository(database));
     models = new ModelService(scope, { repository: new KyselyModelRepository<ModelRecord>(database), tags });
     await models.create({

@@ -3,21 +3,32 @@ import { listPage, type PageRequest } from './list-page.js';
 import { statusDocumentColumns, insertWithTags, recordPage, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
 import type { TagRow } from './tags.js';
 
-/** What the store needs of a processing job record; the rest is kept as a JSON document. */
-export type StoredProcessingJob = StoredStatusResource;
+/** What the store needs of a job record (training, processing or transform); the rest is kept as a JSON document. */
+export type StoredJob = StoredStatusResource;
+
+/** The tables of SageMaker jobs: one per kind, all with the columns of `TrainingJobsTable` (see schema.ts). */
+export type JobTable = 'training_jobs' | 'processing_jobs' | 'transform_jobs';
 
 /**
- * Processing jobs in the `processing_jobs` table (names match case-insensitively), stored as
- * training jobs are. Implements src/processing's ProcessingJobRepository port.
+ * Jobs of one kind in their table (names match case-insensitively). Implements the
+ * TrainingJobRepository, ProcessingJobRepository and TransformJobRepository ports.
  */
-export class KyselyProcessingJobRepository<T extends StoredProcessingJob = StoredProcessingJob> {
-  constructor(private readonly database: Database) {}
+export class KyselyJobRepository<T extends StoredJob = StoredJob> {
+  /** The tables share one row type, so Kysely is shown one of them for all three. */
+  private readonly table: 'training_jobs';
+
+  constructor(
+    private readonly database: Database,
+    table: JobTable,
+  ) {
+    this.table = table as 'training_jobs';
+  }
 
   /** Stores a new job and its tags in one transaction; false (nothing stored) if the name is taken. */
   async insert(record: T, tags: readonly TagRow[] = []): Promise<boolean> {
     return insertWithTags(this.database, record.arn, tags, (trx) =>
       trx
-        .insertInto('processing_jobs')
+        .insertInto(this.table)
         .values(statusRow(record))
         .onConflict((oc) => oc.column('name_lower').doNothing())
         .executeTakeFirst(),
@@ -27,18 +38,18 @@ export class KyselyProcessingJobRepository<T extends StoredProcessingJob = Store
   /** Replaces a job's record. */
   async update(record: T): Promise<void> {
     const { name_lower, ...row } = statusRow(record);
-    await this.database.db.updateTable('processing_jobs').set(row).where('name_lower', '=', name_lower).execute();
+    await this.database.db.updateTable(this.table).set(row).where('name_lower', '=', name_lower).execute();
   }
 
   async get(name: string): Promise<T | undefined> {
-    const row = await this.database.db.selectFrom('processing_jobs').selectAll().where('name_lower', '=', name.toLowerCase()).executeTakeFirst();
+    const row = await this.database.db.selectFrom(this.table).selectAll().where('name_lower', '=', name.toLowerCase()).executeTakeFirst();
     return row ? statusRecord<T>(row) : undefined;
   }
 
   /** Jobs whose status is one of `statuses`, oldest first (recovery after a restart). */
   async withStatus(statuses: readonly string[]): Promise<T[]> {
     const rows = await this.database.db
-      .selectFrom('processing_jobs')
+      .selectFrom(this.table)
       .selectAll()
       .where('status', 'in', statuses)
       .orderBy('creation_time', 'asc')
@@ -48,7 +59,7 @@ export class KyselyProcessingJobRepository<T extends StoredProcessingJob = Store
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
-    const page = await listPage(this.database, this.database.db.selectFrom('processing_jobs').selectAll(), request, statusDocumentColumns);
+    const page = await listPage(this.database, this.database.db.selectFrom(this.table).selectAll(), request, statusDocumentColumns);
     return recordPage(page, (row) => statusRecord<T>(row));
   }
 }
