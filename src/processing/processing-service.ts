@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ResourceInUse, ValidationException } from '../errors/index.js';
 import { processCommand } from '../images/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
-import { ActiveJob, instanceResources, ServerClosing, type CapacityQueue, type Demand, type JobOutcome } from '../training/index.js';
+import { ActiveJob, clusterDemand, ServerClosing, type CapacityQueue, type Demand, type JobOutcome } from '../training/index.js';
 import { validateProcessingJobSpec } from './create-validation.js';
 import { processingJobDir } from './job-layout.js';
 import { monitorAndFinish, prepareAndLaunch, type ProcessingRunContext } from './job-run.js';
@@ -84,9 +84,7 @@ export class ProcessingService {
 
   private demand(spec: ProcessingJobSpec): Demand {
     const cluster = spec.ProcessingResources?.ClusterConfig;
-    const r = instanceResources(cluster?.InstanceType ?? '') ?? { vcpus: 1, memoryMiB: 1024, gpus: 0 };
-    const n = cluster?.InstanceCount ?? 1;
-    return { cpus: r.vcpus * n, memoryMiB: r.memoryMiB * n, gpus: r.gpus * n };
+    return clusterDemand(cluster?.InstanceType, cluster?.InstanceCount ?? 1);
   }
 
   /**

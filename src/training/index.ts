@@ -14,7 +14,7 @@ export { finalStatus, enterStatus, finish, isRetryable, isTerminal, trainingSeco
 export type { JobOutcome, FinalStatus } from './status.js';
 export { contractEnvironment, configFiles, resourceConfig, inputDataConfig, hostNames, userArgs, toolkitJson } from './container-contract.js';
 export type { InstanceContext } from './container-contract.js';
-export { instanceResources } from './instance-types.js';
+export { clusterDemand, instanceResources } from './instance-types.js';
 export type { InstanceResources } from './instance-types.js';
 export { CapacityQueue } from './capacity-queue.js';
 export type { Demand } from './capacity-queue.js';

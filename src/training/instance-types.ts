@@ -47,3 +47,9 @@ export function instanceResources(instanceType: string): InstanceResources | und
   const gpus = /^(p|g)\d/.test(family) ? Math.max(1, Math.floor(vcpus / 16)) : 0;
   return { vcpus, memoryMiB: vcpus * 4 * GiB, gpus };
 }
+
+/** What `count` instances of a type ask of the machine's capacity (an unknown type counts as 1 vCPU, 1 GiB). */
+export function clusterDemand(instanceType: string | undefined, count: number): { cpus: number; memoryMiB: number; gpus: number } {
+  const r = instanceResources(instanceType ?? '') ?? { vcpus: 1, memoryMiB: 1024, gpus: 0 };
+  return { cpus: r.vcpus * count, memoryMiB: r.memoryMiB * count, gpus: r.gpus * count };
+}

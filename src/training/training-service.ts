@@ -7,7 +7,7 @@ import { withPredefinedMetrics } from './builtin-metrics.js';
 import { CapacityQueue, type Demand } from './capacity-queue.js';
 import { validateTrainingJobSpec } from './create-validation.js';
 import { checkFileSystemChannels } from './file-system-channels.js';
-import { instanceResources } from './instance-types.js';
+import { clusterDemand } from './instance-types.js';
 import { trainingJobDir } from './job-layout.js';
 import { monitorAndFinish, prepareAndLaunch, ServerClosing, type RunContext } from './job-run.js';
 import { enterStatus, finish, isRetryable, type JobOutcome } from './status.js';
@@ -97,9 +97,7 @@ export class TrainingService {
   }
 
   private demand(spec: TrainingJobSpec): Demand {
-    const r = instanceResources(spec.ResourceConfig?.InstanceType ?? '') ?? { vcpus: 1, memoryMiB: 1024, gpus: 0 };
-    const n = spec.ResourceConfig?.InstanceCount ?? 1;
-    return { cpus: r.vcpus * n, memoryMiB: r.memoryMiB * n, gpus: r.gpus * n };
+    return clusterDemand(spec.ResourceConfig?.InstanceType, spec.ResourceConfig?.InstanceCount ?? 1);
   }
 
   /**

@@ -3,7 +3,7 @@ import { hostedContainers, type ModelLookup } from '../endpoints/index.js';
 import { AwsError, ResourceInUse, ValidationException } from '../errors/index.js';
 import type { HostedContainer } from '../hosting/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
-import { ActiveJob, CapacityQueue, instanceResources, jobDirectory, type Demand } from '../training/index.js';
+import { ActiveJob, CapacityQueue, clusterDemand, jobDirectory, type Demand } from '../training/index.js';
 import { validateTransformJobSpec, type CreateTransformJobInput } from './create-validation.js';
 import { finish } from './status.js';
 import type { TransformJobRecord, TransformJobSortField } from './transform-job-record.js';
@@ -79,9 +79,7 @@ export class TransformService {
   }
 
   private demand(spec: TransformJobSpec): Demand {
-    const r = instanceResources(spec.TransformResources.InstanceType) ?? { vcpus: 1, memoryMiB: 1024, gpus: 0 };
-    const n = spec.TransformResources.InstanceCount;
-    return { cpus: r.vcpus * n, memoryMiB: r.memoryMiB * n, gpus: r.gpus * n };
+    return clusterDemand(spec.TransformResources.InstanceType, spec.TransformResources.InstanceCount);
   }
 
   private queueKey(name: string): string {
