@@ -202,23 +202,21 @@ function sidecarS3Access(config: Config, url: string): SidecarS3Access {
   return { endpoint: url, region: config.region, forcePathStyle: true, ...(key ? { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey } : {}) };
 }
 
+/** What training and processing jobs share: one executor and one capacity queue for the machine, images, logs, the object store. */
+interface JobPorts {
+  tags: TagService;
+  objectStore: ObjectStore;
+  images: ImageCatalog;
+  runtimes: RuntimeEnvironments;
+  logs: LogService;
+  logger: Logger;
+  sidecarS3: () => Promise<SidecarS3Access>;
+  capacityQueue: CapacityQueue;
+  executor: ProcessExecutor;
+}
+
 /** Training jobs: local processes under a detached supervisor, capacity from the config (default: this machine). */
-function buildTraining(
-  config: Config,
-  database: Database,
-  deps: {
-    tags: TagService;
-    objectStore: ObjectStore;
-    images: ImageCatalog;
-    runtimes: RuntimeEnvironments;
-    logs: LogService;
-    logger: Logger;
-    sidecarS3: () => Promise<SidecarS3Access>;
-    fileSystems: FileSystemRegistry;
-    capacityQueue: CapacityQueue;
-    executor: ProcessExecutor;
-  },
-): TrainingService {
+function buildTraining(config: Config, database: Database, deps: JobPorts & { fileSystems: FileSystemRegistry }): TrainingService {
   return new TrainingService(
     {
       dataDir: config.dataDir,
@@ -256,21 +254,7 @@ function jobCapacity(config: Config): { cpus: number; memoryMiB: number; gpus: n
 }
 
 /** Processing jobs: on the training jobs' executor and capacity queue, with their stop grace period. */
-function buildProcessing(
-  config: Config,
-  database: Database,
-  deps: {
-    tags: TagService;
-    objectStore: ObjectStore;
-    images: ImageCatalog;
-    runtimes: RuntimeEnvironments;
-    logs: LogService;
-    logger: Logger;
-    sidecarS3: () => Promise<SidecarS3Access>;
-    capacityQueue: CapacityQueue;
-    executor: ProcessExecutor;
-  },
-): ProcessingService {
+function buildProcessing(config: Config, database: Database, deps: JobPorts): ProcessingService {
   return new ProcessingService(
     { dataDir: config.dataDir, region: config.region, accountId: config.accountId, stopGraceSeconds: config.trainingStopGraceSeconds },
     {
