@@ -2,6 +2,7 @@
 // SageMaker Runtime, S3, Logs), user images from test/fixtures/endpoints, model → endpoint config →
 // endpoint in one call, waits with the SDK's waiters, boto3 as a subprocess, and the server's
 // descendant processes (to prove a deleted endpoint leaves none).
+import { logStreams } from '../helpers/log-streams.js';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -20,7 +21,6 @@ import {
   type ContainerDefinition,
   type DescribeEndpointCommandOutput,
 } from '@aws-sdk/client-sagemaker';
-import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
 import { awsEnv, clientConfig, repoRoot, testCredentials, type ServerProcess, type StartOptions } from '../helpers/server-process.js';
 import { trainingEnv, type TrainingEnv } from './training-harness.js';
@@ -60,21 +60,8 @@ export async function endpointsEnv(bucket: string, options: StartOptions = {}): 
 
 /** Every message of the endpoint's log as `<stream>: <message>` (all streams; none while the group does not exist). */
 export async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
-  const group = `/aws/sagemaker/Endpoints/${endpoint}`;
-  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group })).catch(() => ({ logStreams: [] }));
-  const lines: string[] = [];
-  for (const stream of streams.logStreams ?? []) {
-    let token: string | undefined;
-    for (;;) {
-      const page = await env.logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
-      );
-      lines.push(...(page.events ?? []).map((e) => `${stream.logStreamName ?? ''}: ${e.message ?? ''}`));
-      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
-      token = page.nextForwardToken;
-    }
-  }
-  return lines;
+  const streams = await logStreams(env.logs, `/aws/sagemaker/Endpoints/${endpoint}`);
+  return [...streams].flatMap(([stream, messages]) => messages.map((message) => `${stream}: ${message}`));
 }
 
 /** `salvia images add <repository> test/fixtures/endpoints/<fixture>` against the server. */

@@ -1,12 +1,12 @@
 // Shared set-up for the processing e2e tests: a real server with the scikit-learn runtime
 // pre-pulled, jobs in the shape the SageMaker Python SDK's processors submit, and their logs.
+import { logStreams } from '../helpers/log-streams.js';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DescribeProcessingJobCommand, type CreateProcessingJobCommandInput, type DescribeProcessingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { repoRoot } from '../helpers/server-process.js';
@@ -147,22 +147,6 @@ export async function listKeys(env: TrainingEnv, prefix: string): Promise<string
 }
 
 /** The log streams of a job in /aws/sagemaker/ProcessingJobs, name → messages. */
-export async function processingLogs(env: TrainingEnv, name: string): Promise<Map<string, string[]>> {
-  const group = '/aws/sagemaker/ProcessingJobs';
-  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` }));
-  const logs = new Map<string, string[]>();
-  for (const stream of streams.logStreams ?? []) {
-    const lines: string[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await env.logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
-      );
-      lines.push(...(page.events ?? []).map((e) => e.message ?? ''));
-      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
-      token = page.nextForwardToken;
-    }
-    logs.set(stream.logStreamName ?? '', lines);
-  }
-  return logs;
+export function processingLogs(env: TrainingEnv, name: string): Promise<Map<string, string[]>> {
+  return logStreams(env.logs, '/aws/sagemaker/ProcessingJobs', `${name}/`);
 }

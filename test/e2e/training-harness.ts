@@ -1,11 +1,12 @@
 // Shared set-up for the training e2e tests: a real server, clients, user images from
 // test/fixtures/training, and waits on explicit conditions (job status, a log line).
+import { logStreams } from '../helpers/log-streams.js';
 import { execFile, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { setTimeout as delay } from 'node:timers/promises';
 import { gunzipSync } from 'node:zlib';
-import { CloudWatchLogsClient, GetLogEventsCommand, DescribeLogStreamsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateTrainingJobCommand,
@@ -160,23 +161,7 @@ export async function waitForEnd(env: TrainingEnv, name: string, timeoutMs = 60_
 
 /** Every message of a job's log streams (all instances), in stream order. */
 export async function logLines(env: TrainingEnv, name: string): Promise<string[]> {
-  const group = '/aws/sagemaker/TrainingJobs';
-  const streams = await env.logs
-    .send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${name}/` }))
-    .catch(() => ({ logStreams: [] }));
-  const lines: string[] = [];
-  for (const stream of streams.logStreams ?? []) {
-    let token: string | undefined;
-    for (;;) {
-      const page = await env.logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: stream.logStreamName, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
-      );
-      lines.push(...(page.events ?? []).map((e) => e.message ?? ''));
-      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
-      token = page.nextForwardToken;
-    }
-  }
-  return lines;
+  return [...(await logStreams(env.logs, '/aws/sagemaker/TrainingJobs', `${name}/`)).values()].flat();
 }
 
 /** Polls the job's logs until a line matching `pattern` appears. */

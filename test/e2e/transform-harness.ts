@@ -1,8 +1,8 @@
 // Shared set-up for the batch transform e2e tests: a real server (endpointsEnv), transform jobs created
 // and waited for with boto3 (`transform_job_completed_or_stopped`, 1 s polls), outputs and the
 // job's CloudWatch log streams read back.
+import { logStreams } from '../helpers/log-streams.js';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { boto3, type EndpointsEnv } from './endpoints-harness.js';
 
 export { endpointsEnv, imageUri, boto3, descendants, alive, commandLine, tarGz, role, type EndpointsEnv } from './endpoints-harness.js';
@@ -110,23 +110,6 @@ export async function keysUnder(env: EndpointsEnv, prefix: string): Promise<stri
 }
 
 /** The job's log: stream name → its messages (every stream `<job>/…` of `/aws/sagemaker/TransformJobs`). */
-export async function transformLog(env: EndpointsEnv, job: string): Promise<Map<string, string[]>> {
-  const group = '/aws/sagemaker/TransformJobs';
-  const streams = await env.logs.send(new DescribeLogStreamsCommand({ logGroupName: group, logStreamNamePrefix: `${job}/` })).catch(() => ({ logStreams: [] }));
-  const result = new Map<string, string[]>();
-  for (const stream of streams.logStreams ?? []) {
-    const name = stream.logStreamName ?? '';
-    const lines: string[] = [];
-    let token: string | undefined;
-    for (;;) {
-      const page = await env.logs.send(
-        new GetLogEventsCommand({ logGroupName: group, logStreamName: name, startFromHead: true, ...(token ? { nextToken: token } : {}) }),
-      );
-      lines.push(...(page.events ?? []).map((event) => event.message ?? ''));
-      if (!page.nextForwardToken || page.nextForwardToken === token || (page.events ?? []).length === 0) break;
-      token = page.nextForwardToken;
-    }
-    result.set(name, lines);
-  }
-  return result;
+export function transformLog(env: EndpointsEnv, job: string): Promise<Map<string, string[]>> {
+  return logStreams(env.logs, '/aws/sagemaker/TransformJobs', `${job}/`);
 }
