@@ -200,7 +200,7 @@ export class ModelServer {
   private async waitHealthy(child: ChildProcess, during: State = 'starting'): Promise<string | undefined> {
     const deadline = Date.now() + this.options.startupTimeoutMs;
     let last = 'no answer';
-    for (let pause = 20; ; pause = Math.min(500, pause * 1.5)) {
+    for (let pause = 20; ; pause = Math.min(100, pause * 1.5)) {
       if (this.state === 'stopped' || this.child !== child) return 'the model server was stopped';
       if (child.exitCode !== null || child.signalCode !== null) {
         await this.exited;

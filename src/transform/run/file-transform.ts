@@ -96,7 +96,7 @@ export async function transformFile(ctx: FileTransformContext, input: ChannelObj
     const maxPayloadBytes = ctx.settings.maxPayloadInMB * 1024 * 1024;
     for await (const batch of recordBatches(source, { splitType: ctx.splitType, strategy: ctx.settings.batchStrategy, maxPayloadBytes })) {
       await ctx.slots.acquire(ctx.signal);
-      records += batch.records.length;
+      records += batch.count;
       const answer = invokeModel(
         ctx.instance,
         ctx.containers,
