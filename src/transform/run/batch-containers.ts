@@ -11,6 +11,7 @@ export function batchContainers(containers: readonly HostedContainer[], spec: Tr
   const batch: Record<string, string> = { SAGEMAKER_BATCH: 'true' };
   if (spec.MaxPayloadInMB !== undefined) batch['SAGEMAKER_MAX_PAYLOAD_IN_MB'] = String(spec.MaxPayloadInMB);
   if (spec.BatchStrategy !== undefined) batch['SAGEMAKER_BATCH_STRATEGY'] = spec.BatchStrategy === 'SingleRecord' ? 'SINGLE_RECORD' : 'MULTI_RECORD';
-  if (spec.MaxConcurrentTransforms !== undefined) batch['SAGEMAKER_MAX_CONCURRENT_TRANSFORMS'] = String(spec.MaxConcurrentTransforms);
+  // 0 means unset, as in batchSettings.
+  if (spec.MaxConcurrentTransforms) batch['SAGEMAKER_MAX_CONCURRENT_TRANSFORMS'] = String(spec.MaxConcurrentTransforms);
   return containers.map((container) => ({ ...container, environment: { ...container.environment, ...spec.Environment, ...batch } }));
 }

@@ -55,6 +55,11 @@ describe('batchContainers', () => {
       SAGEMAKER_MAX_CONCURRENT_TRANSFORMS: '2',
     });
     assert.deepEqual(model.environment, { A: 'model', B: 'model' }, 'the model is not changed');
+    assert.equal(
+      batchContainers([model], spec({ MaxConcurrentTransforms: 0 }))[0]?.environment['SAGEMAKER_MAX_CONCURRENT_TRANSFORMS'],
+      undefined,
+      '0 means unset',
+    );
   });
 });
 
