@@ -177,9 +177,10 @@ export class ProcessingService {
     }
     this.deps.capacityQueue.release(key);
     try {
-      await this.complete(job, outcome, exitMessage);
-      // The instances' copies of inputs and outputs are no longer needed (logs and the supervisor's files stay).
+      // The instances' copies of inputs and outputs are no longer needed (logs and the supervisor's files stay);
+      // removed before the final status is recorded, so a job seen ended has left nothing behind.
       await rm(path.join(processingJobDir(this.config.dataDir, job.name), 'instances'), { recursive: true, force: true });
+      await this.complete(job, outcome, exitMessage);
     } catch (error) {
       this.deps.logger?.error({ err: error, job: job.name }, 'could not record the end of a processing job');
     } finally {

@@ -227,11 +227,12 @@ export class TrainingService {
         this.enqueue(new ActiveJob(job.record, this.deps.repository));
         return;
       }
-      await this.complete(job, outcome);
-      // The instances' copies of the input data, models and scratch space are no longer needed (logs and the supervisor's files stay).
+      // The instances' copies of the input data, models and scratch space are no longer needed (logs and the supervisor's files stay);
+      // removed before the final status is recorded, so a job seen ended has left nothing behind.
       const jobDir = trainingJobDir(this.config.dataDir, job.name);
       await rm(path.join(jobDir, 'instances'), { recursive: true, force: true });
       await rm(path.join(jobDir, 'scratch'), { recursive: true, force: true });
+      await this.complete(job, outcome);
     } catch (error) {
       this.deps.logger?.error({ err: error, job: job.name }, 'could not record the end of a training job');
     } finally {
