@@ -1,41 +1,61 @@
+// LogTailer over the real LogService and a real SQLite store: what it tails is read back through
+// GetLogEvents, as the Logs API would serve it.
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
-import type { LogAppender, LogEventInput } from '../logs/index.js';
+import { after, before, describe, it } from 'node:test';
+import { LogService, type OutputLogEvent } from '../logs/index.js';
+import { openDatabase, type Database } from '../store/index.js';
+import { KyselyLogRepository } from '../store/repositories/logs.js';
 import { MetricExtractor } from './metrics/index.js';
-import { LogTailer } from './log-tailer.js';
+import { LogTailer, TRAINING_LOG_GROUP } from './log-tailer.js';
 
-/** A LogAppender that keeps what it is given (the port, not a stand-in for LogService's logic). */
-class CollectingAppender implements LogAppender {
-  readonly events: Array<LogEventInput & { stream: string }> = [];
-  append(_group: string, stream: string, events: readonly LogEventInput[]): Promise<void> {
-    this.events.push(...events.map((e) => ({ ...e, stream })));
-    return Promise.resolve();
+describe('LogTailer (real LogService on SQLite)', () => {
+  let dir: string;
+  let database: Database;
+  let logs: LogService;
+
+  before(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'salvia-tailer-'));
+    database = await openDatabase({ database: 'sqlite', dataDir: dir });
+    logs = new LogService(new KyselyLogRepository(database), { region: 'us-east-1', accountId: '111122223333' });
+  });
+  after(async () => {
+    await database?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** Every event of a training log stream, from the head, page by page. */
+  async function streamEvents(stream: string): Promise<OutputLogEvent[]> {
+    const events: OutputLogEvent[] = [];
+    let token: string | undefined;
+    for (;;) {
+      const page = await logs.getLogEvents({ group: TRAINING_LOG_GROUP, stream, startFromHead: true, ...(token ? { nextToken: token } : {}) });
+      if (page.events.length === 0) return events;
+      events.push(...page.events);
+      token = page.nextForwardToken;
+    }
   }
-}
-
-describe('LogTailer', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'salvia-tailer-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('drains a backlog larger than one read on close, escapes tabs, feeds metrics, keeps timestamps', async () => {
     const file = path.join(dir, 'algo-1.log');
     const lines = Array.from({ length: 60_000 }, (_, i) => `${1_700_000_000_000 + i} line ${i}\tpadding-${'x'.repeat(60)}`);
     writeFileSync(file, lines.join('\n') + '\n' + '1700000099999 loss=0.5\n' + '1700000099999 partial');
-    const appender = new CollectingAppender();
     const extractor = new MetricExtractor([{ Name: 'loss', Regex: 'loss=([0-9.]+)' }]);
     const samples: number[] = [];
-    const tailer = new LogTailer(appender, [{ file, stream: 'job/algo-1-1' }], path.join(dir, 'offsets.json'), extractor, (s) => {
+    const tailer = new LogTailer(logs, [{ file, stream: 'job/algo-1-1' }], path.join(dir, 'offsets.json'), extractor, (s) => {
       samples.push(...s.map((x) => x.value));
       return Promise.resolve();
     });
     await tailer.close();
-    assert.equal(appender.events.length, 60_001, 'every complete line, the partial one left for later');
-    assert.equal(appender.events[0]?.message, `line 0#011padding-${'x'.repeat(60)}`);
-    assert.equal(appender.events[0]?.timestamp, 1_700_000_000_000);
-    assert.equal(appender.events[60_000]?.message, 'loss=0.5');
+    const events = await streamEvents('job/algo-1-1');
+    assert.equal(events.length, 60_001, 'every complete line, the partial one left for later');
+    assert.equal(events[0]?.message, `line 0#011padding-${'x'.repeat(60)}`);
+    assert.equal(events[0]?.timestamp, 1_700_000_000_000);
+    assert.equal(events[59_999]?.message, `line 59999#011padding-${'x'.repeat(60)}`);
+    assert.equal(events[60_000]?.message, 'loss=0.5');
+    assert.equal(events[60_000]?.timestamp, 1_700_000_099_999);
     assert.deepEqual(samples, [0.5]);
     assert.deepEqual(
       extractor.final().map((m) => m.Value),
@@ -43,26 +63,27 @@ describe('LogTailer', () => {
     );
   });
 
-  it('resumes after the saved offset', async () => {
+  it('resumes after the saved offset (a restarted server adds only the new lines to the same stream)', async () => {
     const file = path.join(dir, 'algo-2.log');
     writeFileSync(file, '1 first\n');
     const offsets = path.join(dir, 'offsets-2.json');
-    const first = new CollectingAppender();
-    const one = new LogTailer(first, [{ file, stream: 's' }], offsets, new MetricExtractor([]), () => Promise.resolve());
+    const one = new LogTailer(logs, [{ file, stream: 'job-2/algo-1-1' }], offsets, new MetricExtractor([]), () => Promise.resolve());
     await one.poll();
     await one.flush();
+    assert.deepEqual(
+      (await streamEvents('job-2/algo-1-1')).map((e) => e.message),
+      ['first'],
+    );
     appendFileSync(file, '2 second\n');
-    const second = new CollectingAppender();
-    const two = new LogTailer(second, [{ file, stream: 's' }], offsets, new MetricExtractor([]), () => Promise.resolve());
+    const two = new LogTailer(logs, [{ file, stream: 'job-2/algo-1-1' }], offsets, new MetricExtractor([]), () => Promise.resolve());
     await two.resume();
     await two.close();
     assert.deepEqual(
-      first.events.map((e) => e.message),
-      ['first'],
-    );
-    assert.deepEqual(
-      second.events.map((e) => [e.message, e.timestamp]),
-      [['second', 2]],
+      (await streamEvents('job-2/algo-1-1')).map((e) => [e.message, e.timestamp]),
+      [
+        ['first', 1],
+        ['second', 2],
+      ],
     );
   });
 });
