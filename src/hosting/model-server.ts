@@ -5,7 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { bubblewrapArgv } from '../executors/process/sandbox.js';
 import { groupMembers, killGroup, terminateInstance } from '../executors/process/supervisor.js';
 import type { LogStreamWriter } from '../logs/index.js';
-import { ContainerClient } from './container-client.js';
+import { ContainerClient, type ContainerRequest, type ContainerResponse } from './container-client.js';
 
 /** How to run one container of one variant instance. */
 export interface ModelServerOptions {
@@ -34,6 +34,42 @@ export interface ModelServerOptions {
   readonly maxRestartDelayMs?: number;
   /** A file to record the process group in (`<pid> <start time>`), so a server that died without stopping it can be reaped (reapLeftovers). */
   readonly pidFile?: string;
+  /** Health checks of the ready server (see LivenessOptions); each field has a default. */
+  readonly liveness?: Partial<LivenessOptions>;
+}
+
+/**
+ * How a ready model server is watched, as SageMaker keeps pinging running containers: GET /ping every
+ * `intervalMs` (after the previous ping finished), each given `timeoutMs`; after `failureThreshold`
+ * failed pings in a row the server is no longer ready (the router skips it), a line says so in its log
+ * stream, and it is stopped (SIGTERM, SIGKILL after the stop grace period) and restarted as after a crash.
+ * A ping that gets no answer while requests to the server are in flight does not count (a
+ * single-threaded server answers /ping only after the request it is busy with), as long as the server
+ * answered a request, or became busy, less than `busyGraceMs` ago: a server hung with requests in
+ * flight is replaced too, at the latest `busyGraceMs` after its last answer.
+ */
+export interface LivenessOptions {
+  /** Default 5 s. */
+  readonly intervalMs: number;
+  /** Default 2 s (SageMaker's /ping timeout). */
+  readonly timeoutMs: number;
+  /** Default 3. */
+  readonly failureThreshold: number;
+  /** Default 60 s, the invocation timeout: the longest a request may legitimately keep a server from answering /ping. */
+  readonly busyGraceMs: number;
+}
+
+const livenessDefaults: LivenessOptions = { intervalMs: 5000, timeoutMs: 2000, failureThreshold: 3, busyGraceMs: 60_000 };
+
+/** One health check of a ready server: `busy` — no answer, but requests were in flight (not counted). */
+export interface HealthCheck {
+  readonly outcome: 'healthy' | 'busy' | 'failed';
+  /** GET /ping's status; 0 when it got no answer in time. */
+  readonly status: number;
+  /** How long the ping took, in ms. */
+  readonly elapsedMs: number;
+  /** Failed checks in a row, this one included. */
+  readonly failures: number;
 }
 
 /** The model server did not become healthy; `message` says why (exit code and last output, or the timeout). */
@@ -41,7 +77,9 @@ export class ModelServerStartError extends Error {
   override readonly name = 'ModelServerStartError';
 }
 
-type State = 'idle' | 'starting' | 'ready' | 'restarting' | 'stopped';
+/** `unhealthy`: failed its health checks and is being stopped, to be restarted. */
+export type ModelServerState = 'idle' | 'starting' | 'ready' | 'unhealthy' | 'restarting' | 'stopped';
+type State = ModelServerState;
 
 /** A run that lasts this long resets the restart back-off. */
 const stableRunMs = 60_000;
@@ -51,10 +89,16 @@ const recentLines = 20;
  * One model server process (a container of a variant instance): started with `start()` (resolves
  * once GET /ping answers 200), restarted with back-off when it exits unexpectedly (not ready in
  * between), its output lines sent to the log stream, stopped with SIGTERM then SIGKILL after the
- * grace period — the whole process group, so nothing it started is left behind.
+ * grace period — the whole process group, so nothing it started is left behind. While ready it is
+ * pinged periodically and replaced when it stops answering (LivenessOptions).
  */
 export class ModelServer {
   readonly client: ContainerClient;
+  /** The same client, as the health checks see it (requests in flight, last answer). */
+  private readonly tracked: TrackedClient;
+  private readonly liveness: LivenessOptions;
+  private healthTimer: NodeJS.Timeout | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
   /** How many times the server was restarted after a crash. */
   restarts = 0;
   private state: State = 'idle';
@@ -66,7 +110,9 @@ export class ModelServer {
   private startedAt = 0;
 
   constructor(private readonly options: ModelServerOptions) {
-    this.client = new ContainerClient(options.port);
+    this.tracked = new TrackedClient(options.port);
+    this.client = this.tracked;
+    this.liveness = { ...livenessDefaults, ...options.liveness };
   }
 
   /** True when the server answered /ping and has not exited since. */
@@ -93,7 +139,7 @@ export class ModelServer {
   /** Starts the server and waits for GET /ping 200. Throws ModelServerStartError (the process is then stopped). */
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new Error(`model server ${this.options.container} was already started`);
-    this.state = 'starting';
+    this.setState('starting');
     const child = this.spawn();
     const failure = await this.waitHealthy(child);
     if (failure !== undefined) {
@@ -104,8 +150,10 @@ export class ModelServer {
 
   /** Stops the server (SIGTERM, SIGKILL after the grace period) and closes its connections; idempotent. */
   async stop(graceMs: number = this.options.stopGraceMs): Promise<void> {
-    this.state = 'stopped';
+    this.setState('stopped');
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    clearTimeout(this.healthTimer);
+    clearTimeout(this.killTimer);
     this.client.close();
     const child = this.child;
     if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
@@ -174,11 +222,13 @@ export class ModelServer {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child || this.state === 'stopped' || this.state === 'starting') return;
     if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    clearTimeout(this.killTimer);
+    clearTimeout(this.healthTimer);
     this.client.close();
     if (Date.now() - this.startedAt >= stableRunMs) this.crashes = 0;
     const wait = Math.min(this.options.maxRestartDelayMs ?? 30_000, (this.options.restartDelayMs ?? 1000) * 2 ** this.crashes);
     this.crashes++;
-    this.state = 'restarting';
+    this.setState('restarting');
     this.note(`model server ${this.options.container} exited (${signal ?? `code ${code}`}); restarting in ${wait} ms`);
     this.restartTimer = setTimeout(() => void this.restart(), wait);
   }
@@ -207,15 +257,122 @@ export class ModelServer {
         const how = child.signalCode ?? `code ${child.exitCode}`;
         return `the model server exited (${how}) before answering GET /ping${this.recent.length ? `; its last output: ${this.recent.slice(-5).join(' | ')}` : ''}`;
       }
-      const status = await ping(this.options.port);
+      const status = await ping(this.options.port, 2000);
       if (status === 200 && child.exitCode === null && child.signalCode === null && this.state === during) {
-        this.state = 'ready';
+        this.setState('ready');
+        this.watch(child);
         return undefined;
       }
       last = status === 0 ? 'no answer' : `status ${status}`;
       if (Date.now() >= deadline) return `GET /ping did not answer 200 within ${Math.round(this.options.startupTimeoutMs / 1000)} s (last: ${last})`;
       await delay(Math.min(pause, Math.max(1, deadline - Date.now())));
     }
+  }
+
+  /**
+   * Health checks of `child` while it is the ready server: GET /ping every intervalMs; after
+   * failureThreshold failures in a row, replace() it.
+   */
+  private watch(child: ChildProcess): void {
+    const { intervalMs, timeoutMs, failureThreshold, busyGraceMs } = this.liveness;
+    let failures = 0;
+    const current = (): boolean => this.state === 'ready' && this.child === child;
+    const check = async (): Promise<void> => {
+      if (!current()) return;
+      const sent = this.tracked.sent;
+      const busy = this.tracked.inFlight > 0;
+      const started = Date.now();
+      const status = await ping(this.options.port, timeoutMs);
+      if (!current()) return;
+      const overlapped = busy || this.tracked.inFlight > 0 || this.tracked.sent !== sent;
+      const outcome = status === 200 ? 'healthy' : status === 0 && overlapped && Date.now() - this.tracked.progressAt < busyGraceMs ? 'busy' : 'failed';
+      if (outcome === 'healthy') failures = 0;
+      else if (outcome === 'failed') failures++;
+      if (failures >= failureThreshold) this.replace(child, failures, status);
+      else this.healthTimer = setTimeout(() => void check(), intervalMs);
+      this.healthChecked({ outcome, status, elapsedMs: Date.now() - started, failures });
+    };
+    this.healthTimer = setTimeout(() => void check(), intervalMs);
+  }
+
+  /** The ready server stopped answering /ping: not ready any more, stopped (SIGTERM, SIGKILL after the grace period) so that onExit restarts it. */
+  private replace(child: ChildProcess, failures: number, status: number): void {
+    const { container, stopGraceMs, sandbox } = this.options;
+    this.setState('unhealthy');
+    const last = status === 0 ? `no answer within ${this.liveness.timeoutMs / 1000} s` : `status ${status}`;
+    this.note(
+      `model server ${container} failed ${failures} health checks in a row (GET /ping: ${last}); ` +
+        `taking it out of service and stopping it (SIGTERM, SIGKILL after ${stopGraceMs / 1000} s) to replace it`,
+    );
+    terminateInstance(child.pid, sandbox !== undefined);
+    this.killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), stopGraceMs);
+  }
+
+  private setState(state: State): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.changed(state);
+  }
+
+  /** Called on every state change (subclasses observe the server through it; nothing by default). */
+  protected changed(state: ModelServerState): void {
+    void state;
+  }
+
+  /** Called after every health check of the ready server (subclasses observe them through it; nothing by default). */
+  protected healthChecked(check: HealthCheck): void {
+    void check;
+  }
+}
+
+/**
+ * A ContainerClient that knows how many requests to its server are in flight and when the server last
+ * made progress (answered a request, or went from idle to busy): what a health check needs to tell a
+ * busy server from a hung one.
+ */
+class TrackedClient extends ContainerClient {
+  inFlight = 0;
+  /** Requests sent so far (one sent during a ping overlapped it). */
+  sent = 0;
+  progressAt = 0;
+
+  override async request(request: ContainerRequest): Promise<ContainerResponse> {
+    const done = this.begin();
+    try {
+      const response = await super.request(request);
+      done(true);
+      return response;
+    } finally {
+      done(false);
+    }
+  }
+
+  override async open(request: ContainerRequest): ReturnType<ContainerClient['open']> {
+    const done = this.begin();
+    try {
+      const response = await super.open(request);
+      this.progressAt = Date.now();
+      if (response.body.destroyed) done(true);
+      else response.body.once('close', () => done(true));
+      return response;
+    } catch (error) {
+      done(false);
+      throw error;
+    }
+  }
+
+  /** Counts a request in; the returned function counts it out once (`answered`: the server answered it). */
+  private begin(): (answered: boolean) => void {
+    if (this.inFlight === 0) this.progressAt = Date.now();
+    this.inFlight++;
+    this.sent++;
+    let finished = false;
+    return (answered) => {
+      if (finished) return;
+      finished = true;
+      this.inFlight--;
+      if (answered) this.progressAt = Date.now();
+    };
   }
 }
 
@@ -229,15 +386,22 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
-/** GET /ping's status, 0 when there is no answer within 2 s (SageMaker's per-ping timeout). */
-function ping(port: number): Promise<number> {
+/** GET /ping's status on a connection of its own, 0 when there is no complete answer within `timeoutMs` (SageMaker's: 2 s). */
+function ping(port: number, timeoutMs: number): Promise<number> {
   return new Promise((resolve) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/ping', agent: false, timeout: 2000 }, (response) => {
+    const timer = setTimeout(() => {
+      resolve(0);
+      req.destroy();
+    }, timeoutMs);
+    const done = (status: number): void => {
+      clearTimeout(timer);
+      resolve(status);
+    };
+    const req = http.get({ host: '127.0.0.1', port, path: '/ping', agent: false }, (response) => {
       response.resume();
-      response.once('end', () => resolve(response.statusCode ?? 0));
-      response.once('error', () => resolve(0));
+      response.once('end', () => done(response.statusCode ?? 0));
+      response.once('error', () => done(0));
     });
-    req.once('timeout', () => req.destroy());
-    req.once('error', () => resolve(0));
+    req.once('error', () => done(0));
   });
 }
