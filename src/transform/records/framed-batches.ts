@@ -1,12 +1,12 @@
+import { RECORDIO_MAGIC, RECORDIO_MAX_PART } from '../../training/pipe/index.js';
 import { maskedCrc32c } from './crc32c.js';
 import { ByteWindow } from './byte-window.js';
 import type { BatchStrategy, RecordBatch } from './record-batch.js';
 import { RecordTooLarge } from './record-too-large.js';
 import { SpanBatch } from './span-batch.js';
 
-const RECORDIO_MAGIC = 0xced7230a;
-const RECORDIO_MAGIC_BYTES = Buffer.from([0x0a, 0x23, 0xd7, 0xce]);
-const LENGTH_MASK = 2 ** 29 - 1;
+const RECORDIO_MAGIC_BYTES = Buffer.alloc(4);
+RECORDIO_MAGIC_BYTES.writeUInt32LE(RECORDIO_MAGIC);
 
 /** One framed record found in the stream: stream offsets of its frame and (single-part) payload. */
 interface Frame {
@@ -118,7 +118,7 @@ export const recordIOFraming: Framing = {
         );
       const header = window.uint32(at + 4);
       const flag = header >>> 29;
-      const length = header & LENGTH_MASK;
+      const length = header & RECORDIO_MAX_PART;
       const continuing = parts.length > 0;
       if (continuing ? flag !== 2 && flag !== 3 : flag !== 0 && flag !== 1)
         throw new Error(`RecordIO: unexpected continuation flag ${flag} at byte offset ${at}${continuing ? ' inside a split record' : ''}`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { recordIOHeader, recordIOPadding, type RecordIOFlag } from '../../training/pipe/index.js';
 import { maskedCrc32c } from './crc32c.js';
 import { recordBatches, RecordTooLarge, type BatchStrategy, type RecordBatch, type SplitType } from './index.js';
 
@@ -32,12 +33,7 @@ async function sameAtEveryBoundary(input: Buffer, splitType: SplitType, strategy
 }
 
 function recordIO(payload: Buffer, split = false): Buffer {
-  const frame = (flag: number, data: Buffer): Buffer => {
-    const header = Buffer.alloc(8);
-    header.writeUInt32LE(0xced7230a, 0);
-    header.writeUInt32LE(((flag << 29) | data.length) >>> 0, 4);
-    return Buffer.concat([header, data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
-  };
+  const frame = (flag: RecordIOFlag, data: Buffer): Buffer => Buffer.concat([recordIOHeader(data.length, flag), data, recordIOPadding(data.length)]);
   if (!split) return frame(0, payload);
   // MXNet's writer splits a record where the magic number appears (4-byte aligned) in its data
   const magic = payload.indexOf(Buffer.from([0x0a, 0x23, 0xd7, 0xce]));
