@@ -21,7 +21,6 @@
 // docs/benchmarks.md.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import http from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -29,6 +28,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateModelCommand, CreateTransformJobCommand, DescribeTransformJobCommand } from '@aws-sdk/client-sagemaker';
+import { ContainerClient } from '../src/hosting/index.js';
 import { recordBatches } from '../src/transform/records/index.js';
 import { algorithmPython, images } from '../test/e2e/builtin-harness.js';
 import { role } from '../test/e2e/training-harness.js';
@@ -40,7 +40,6 @@ const execFileAsync = promisify(execFile);
 const rows = Number(process.env['SALVIA_BENCH_ROWS'] ?? 1_000_000);
 const runs = Number(process.env['SALVIA_BENCH_RUNS'] ?? 2);
 const fixture = path.join(repoRoot, 'bench/fixtures/xgboost-batch/xgboost_batch.py');
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
 const rate = (seconds: number): string => `${Math.round(rows / seconds).toLocaleString('en-US')} rec/s`;
 const secs = (seconds: number): string => `${seconds.toFixed(2)} s`;
@@ -54,31 +53,14 @@ async function direct(dir: string, nthread: number): Promise<{ wall: number; rea
   return { wall, read: phases.readSeconds, predict: phases.predictSeconds, write: phases.writeSeconds };
 }
 
-function request(port: number, method: string, route: string, body?: Buffer): Promise<{ status: number; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: route,
-        method,
-        agent,
-        headers: body ? { 'content-type': 'text/csv', accept: 'text/csv', 'content-length': body.length } : {},
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
+/** POSTs/GETs through hosting's ContainerClient (the keep-alive client the transform runner uses). */
+function request(client: ContainerClient, method: 'GET' | 'POST', route: string, body?: Buffer): Promise<{ status: number; body: Buffer }> {
+  const csv = body ? { body, headers: { 'content-type': 'text/csv', accept: 'text/csv' } } : {};
+  return client.request({ method, path: route, timeoutMs: 600_000, ...csv });
 }
 
 /** Starts the built-in XGBoost model server on the bench's model as the platform does; resolves once /ping answers. */
-async function startServer(dir: string): Promise<{ child: ChildProcess; port: number }> {
+async function startServer(dir: string): Promise<{ child: ChildProcess; client: ContainerClient }> {
   const port = await unusedPort();
   const child = spawn(algorithmPython, ['-m', 'salvia_algorithms.xgboost', 'serve'], {
     cwd: dir,
@@ -93,10 +75,11 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; port: nu
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,
   });
+  const client = new ContainerClient(port);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the model server exited with ${child.exitCode}`);
     try {
-      if ((await request(port, 'GET', '/ping')).status === 200) return { child, port };
+      if ((await request(client, 'GET', '/ping')).status === 200) return { child, client };
     } catch {
       // not listening yet
     }
@@ -105,8 +88,8 @@ async function startServer(dir: string): Promise<{ child: ChildProcess; port: nu
 }
 
 /** Scores the file through the model server with MaxConcurrentTransforms requests in flight; output in order. */
-async function serving(dir: string, port: number): Promise<number> {
-  const parameters = JSON.parse((await request(port, 'GET', '/execution-parameters')).body.toString()) as {
+async function serving(dir: string, client: ContainerClient): Promise<number> {
+  const parameters = JSON.parse((await request(client, 'GET', '/execution-parameters')).body.toString()) as {
     MaxConcurrentTransforms: number;
     MaxPayloadInMB: number;
   };
@@ -123,7 +106,7 @@ async function serving(dir: string, port: number): Promise<number> {
   });
   for await (const batch of batches) {
     inFlight.push(
-      request(port, 'POST', '/invocations', batch.body).then((answer) => {
+      request(client, 'POST', '/invocations', batch.body).then((answer) => {
         if (answer.status !== 200) throw new Error(`model server answered ${answer.status}: ${answer.body.toString().slice(0, 200)}`);
         return answer.body;
       }),
@@ -164,7 +147,7 @@ async function main(): Promise<void> {
       const all = await direct(dir, 0);
       const one = await direct(dir, 1);
       const limit = all.wall < one.wall ? all : one;
-      const servingSeconds = await serving(dir, server.port);
+      const servingSeconds = await serving(dir, server.client);
       if (!readFileSync(path.join(dir, 'serving.out')).equals(expected())) throw new Error('the serving path scored differently from xgboost directly');
 
       const name = `bench-transform-${round}`;
@@ -199,7 +182,7 @@ async function main(): Promise<void> {
     }
   } finally {
     if (server.child.pid) process.kill(-server.child.pid, 'SIGTERM');
-    agent.destroy();
+    server.client.close();
     await env.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
