@@ -9,7 +9,7 @@ import type { TransformJobSpec } from './transform-runner.js';
 export type CreateTransformJobInput = Omit<CreateTransformJobRequest, 'TransformJobName' | 'Tags'>;
 
 /** Largest MaxPayloadInMB, and largest MaxConcurrentTransforms × MaxPayloadInMB (SageMaker's limit). */
-export const MAX_PAYLOAD_MB = 100;
+const MAX_PAYLOAD_MB = 100;
 
 /** AWS's wording for one constraint violation (`1 validation error detected: Value '…' at '<path>' …`). */
 function violation(value: unknown, path: string, constraint: string): ValidationException {

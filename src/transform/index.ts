@@ -2,9 +2,8 @@ export { TransformService, transformJobDir } from './transform-service.js';
 export type { TransformServiceConfig, TransformServiceDependencies } from './transform-service.js';
 export type { TransformJobRepository } from './transform-job-repository.js';
 export type { TransformJobRecord, TransformJobSortField, TransformJobStatus } from './transform-job-record.js';
-export { validateTransformJobSpec, MAX_PAYLOAD_MB } from './create-validation.js';
+export { validateTransformJobSpec } from './create-validation.js';
 export type { CreateTransformJobInput } from './create-validation.js';
-export { finalStatus, finish, isTerminal } from './status.js';
 export type {
   TransformRunner,
   TransformRun,

@@ -38,8 +38,3 @@ export function finish(record: TransformJobRecord, outcome: TransformOutcome, no
     transformEndTime: now,
   };
 }
-
-/** Whether a job has reached its final status. */
-export function isTerminal(status: TransformJobStatus): boolean {
-  return status === 'Completed' || status === 'Failed' || status === 'Stopped';
-}

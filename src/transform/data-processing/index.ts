@@ -1,4 +1,4 @@
-export { validateDataProcessing, MAX_JSON_PATH_LENGTH } from './validate-data-processing.js';
+export { validateDataProcessing } from './validate-data-processing.js';
 export { recordProcessor, splitOutputs } from './record-processor.js';
 export type { RecordProcessor, RecordTypes } from './record-processor.js';
 export { DataProcessingError } from './data-processing-error.js';

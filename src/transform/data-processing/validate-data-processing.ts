@@ -3,7 +3,7 @@ import type { DataProcessingSpec } from './data-processing-spec.js';
 import { JsonPathSyntaxError, parseJsonPath } from './json-path.js';
 
 /** DataProcessing filters' length limit (the JsonPath shape: 0–63 characters). */
-export const MAX_JSON_PATH_LENGTH = 63;
+const MAX_JSON_PATH_LENGTH = 63;
 
 /**
  * Checks DataProcessing at CreateTransformJob: each filter at most 63 characters and within the

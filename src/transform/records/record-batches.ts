@@ -4,7 +4,7 @@ import type { RecordBatch, RecordBatchOptions } from './record-batch.js';
 import { RecordTooLarge } from './record-too-large.js';
 
 /** How large a MultiRecord batch grows when MaxPayloadInMB is 0 (no limit): the default 6 MB. */
-export const UNLIMITED_BATCH_BYTES = 6 * 1024 * 1024;
+const UNLIMITED_BATCH_BYTES = 6 * 1024 * 1024;
 
 /**
  * Splits a (decompressed) object stream into records and packs consecutive records into batches of

@@ -18,7 +18,7 @@ export interface BatchSettings {
 }
 
 /** SageMaker's defaults when neither the request nor the container says: 1 request, MultiRecord, 6 MB. */
-export const defaultBatchSettings: BatchSettings = { maxConcurrentTransforms: 1, batchStrategy: 'MultiRecord', maxPayloadInMB: 6 };
+const defaultBatchSettings: BatchSettings = { maxConcurrentTransforms: 1, batchStrategy: 'MultiRecord', maxPayloadInMB: 6 };
 
 const strategies: Readonly<Record<string, BatchStrategy>> = {
   MULTI_RECORD: 'MultiRecord',

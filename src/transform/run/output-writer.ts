@@ -3,7 +3,7 @@ import type { CompletedPart, ObjectMetadata, ObjectStore } from '../../objectsto
 import type { S3Location } from '../../training/data/index.js';
 
 /** S3's smallest part but the last is 5 MiB; parts of 8 MiB keep the count low for large outputs. */
-export const defaultPartBytes = 8 * 1024 * 1024;
+const defaultPartBytes = 8 * 1024 * 1024;
 
 /**
  * One output object written as it is produced, with bounded memory: bytes are buffered up to a part,
