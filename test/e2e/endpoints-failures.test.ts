@@ -2,7 +2,8 @@
 // raises (424 ModelError with the container's status and message, its traceback in CloudWatch Logs),
 // a model that never answers (424 after the 60 s invocation timeout), a model server that exits at
 // start or hangs on /ping (endpoint Failed with a reason, no process left), a corrupt model archive
-// (Failed naming it), an endpoint not InService yet (NO_SUCH_ENDPOINT until its /ping answers).
+// (Failed naming it), an endpoint not InService yet (NO_SUCH_ENDPOINT until its /ping answers), an
+// instance that stops answering once InService (taken out of service and replaced, the other one serving).
 // The slow cases run concurrently; none of them disturbs a healthy endpoint on the same server.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -40,7 +41,7 @@ describe('endpoints that cannot serve', { concurrency: true }, () => {
 
   before(async () => {
     env = await endpointsEnv('endpoints-failures');
-    for (const fixture of ['echo', 'raises', 'exits', 'hangs-on-ping', 'gated', 'never-answers'])
+    for (const fixture of ['echo', 'raises', 'exits', 'hangs-on-ping', 'gated', 'never-answers', 'stops-answering'])
       images[fixture] = await addEndpointImage(env.server, `ep-${fixture}`, fixture);
     await deploy(env, 'healthy', [{ variantName: 'AllTraffic', container: { Image: images['echo'], Environment: { REPLY: 'healthy' } } }]);
   });
@@ -141,5 +142,42 @@ describe('endpoints that cannot serve', { concurrency: true }, () => {
     const described = await waitInService(env, 'gated');
     assert.equal(described.EndpointStatus, 'InService', described.FailureReason);
     assert.equal((await invoke(env, { EndpointName: 'gated', Body: 'x' })).body, 'ready');
+  });
+
+  it('an instance that stops answering /ping once InService is taken out of service and replaced, while the other instance goes on serving', async () => {
+    const hang = path.join(env.work, 'stops-answering-hang');
+    await deploy(env, 'stops-answering', [
+      { variantName: 'AllTraffic', instanceCount: 2, container: { Image: images['stops-answering'], Environment: { HANG_FILE: hang } } },
+    ]);
+    /** The token of the model server that answered (each server picks one at start). */
+    const answeredBy = async (): Promise<string> =>
+      (JSON.parse((await invoke(env, { EndpointName: 'stops-answering', Body: 'x' })).body) as { token: string }).token;
+    const seen = new Set<string>();
+    for (let i = 0; i < 20 && seen.size < 2; i++) seen.add(await answeredBy());
+    const [hung, other] = [...seen] as [string, string];
+    assert.ok(other !== undefined, 'requests did not reach both instances');
+    writeFileSync(hang, hung);
+    const deadline = Date.now() + 60_000;
+    let lines = await endpointLog(env, 'stops-answering');
+    const outOfService = /^AllTraffic\/i-[0-9a-f]{17}: salvia: model server primary failed 3 health checks in a row \(GET \/ping: no answer within 2 s\)/;
+    while (!lines.some((line) => outOfService.test(line))) {
+      assert.ok(Date.now() < deadline, `the hung instance was not taken out of service:\n${lines.join('\n')}`);
+      await delay(200);
+      lines = await endpointLog(env, 'stops-answering');
+    }
+    for (let i = 0; i < 6; i++) assert.notEqual(await answeredBy(), hung, 'a request went to the hung model server');
+    let replacement = await answeredBy();
+    while (replacement === other) {
+      assert.ok(Date.now() < deadline, 'the hung model server was not replaced');
+      await delay(200);
+      replacement = await answeredBy();
+    }
+    assert.notEqual(replacement, hung);
+    assert.equal((await env.sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'stops-answering' }))).EndpointStatus, 'InService');
+    assert.ok(
+      (await endpointLog(env, 'stops-answering')).some((line) =>
+        /salvia: model server primary exited \((SIGTERM|code 143)\); restarting in \d+ ms$/.test(line),
+      ),
+    );
   });
 });
