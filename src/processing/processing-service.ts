@@ -3,10 +3,10 @@ import path from 'node:path';
 import { ResourceInUse, ValidationException } from '../errors/index.js';
 import { processCommand } from '../images/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
-import { ActiveJob, clusterDemand, ServerClosing, type CapacityQueue, type Demand, type JobOutcome } from '../training/index.js';
+import { clusterDemand, JobAdmission, type ActiveJob, type CapacityQueue, type JobOutcome } from '../training/index.js';
 import { validateProcessingJobSpec } from './create-validation.js';
 import { processingJobDir } from './job-layout.js';
-import { monitorAndFinish, prepareAndLaunch, type ProcessingRunContext } from './job-run.js';
+import { monitorAndFinish, prepareAndLaunch, type ProcessingRunContext, type ProcessingRunEnd } from './job-run.js';
 import type { ProcessingJobRecord, ProcessingJobSortField, ProcessingJobSpec } from './processing-job-record.js';
 import type { ProcessingJobRepository } from './processing-job-repository.js';
 import { finishProcessing } from './status.js';
@@ -43,17 +43,32 @@ const queueKey = (name: string): string => `processing:${name.toLowerCase()}`;
  * running by a previous server; `close()` stops following jobs without stopping them.
  */
 export class ProcessingService {
-  private readonly active = new Map<string, ActiveJob<ProcessingJobRecord>>();
+  private readonly jobs: JobAdmission<ProcessingJobRecord, ProcessingRunEnd>;
   private readonly clock: () => number;
   private readonly context: ProcessingRunContext;
-  private closing = false;
-  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly config: ProcessingServiceConfig,
     private readonly deps: ProcessingServiceDependencies,
   ) {
     this.clock = deps.clock ?? Date.now;
+    this.jobs = new JobAdmission(
+      deps.capacityQueue,
+      deps.repository,
+      {
+        label: 'processing job',
+        queueKey,
+        demand: (record) => {
+          const cluster = record.spec.ProcessingResources?.ClusterConfig;
+          return clusterDemand(cluster?.InstanceType, cluster?.InstanceCount ?? 1);
+        },
+        launched: (record) => record.processingStartTime !== undefined,
+        execute: (job, resume) => this.execute(job, resume),
+        settle: (job, outcome, end) => this.settle(job, outcome, end),
+        finish: (record, outcome, end) => finishProcessing(record, outcome, this.clock(), end?.exitMessage),
+      },
+      deps.logger,
+    );
     this.context = {
       dataDir: config.dataDir,
       region: config.region,
@@ -67,7 +82,7 @@ export class ProcessingService {
       baseEnv: deps.baseEnv,
       ...(deps.sidecarS3 ? { sidecarS3: deps.sidecarS3 } : {}),
       clock: this.clock,
-      closing: () => this.closing,
+      closing: () => this.jobs.closing,
     };
     deps.tags.registerResourceType('processing-job', async (name) => {
       if (!(await deps.repository.get(name))) throw this.notFound();
@@ -80,11 +95,6 @@ export class ProcessingService {
 
   private notFound(): ValidationException {
     return new ValidationException('Requested resource not found.');
-  }
-
-  private demand(spec: ProcessingJobSpec): Demand {
-    const cluster = spec.ProcessingResources?.ClusterConfig;
-    return clusterDemand(cluster?.InstanceType, cluster?.InstanceCount ?? 1);
   }
 
   /**
@@ -107,7 +117,7 @@ export class ProcessingService {
     const now = this.clock();
     const record: ProcessingJobRecord = { name, arn, creationTime: now, lastModifiedTime: now, status: 'InProgress', spec };
     if (!(await this.deps.repository.insert(record, tags))) throw duplicate;
-    this.enqueue(new ActiveJob(record, this.deps.repository));
+    this.jobs.enqueue(record);
     return record;
   }
 
@@ -130,91 +140,36 @@ export class ProcessingService {
   async stop(name: string): Promise<void> {
     const stored = await this.deps.repository.get(name);
     if (!stored) throw this.notFound();
-    const job = this.active.get(name.toLowerCase());
+    const job = this.jobs.get(name);
     if (stored.status !== 'InProgress' || !job)
       throw new ValidationException(`The request was rejected because the processing job is in status ${stored.status}.`);
     await job.update((r) => ({ ...r, status: 'Stopping', stopRequested: true, lastModifiedTime: this.clock() }));
-    if (this.deps.capacityQueue.cancel(queueKey(name))) {
-      await this.complete(job, { kind: 'stopped' });
-      this.active.delete(name.toLowerCase());
-    } else if (job.launched) {
-      await this.deps.executor.requestStop(processingJobDir(this.config.dataDir, job.name));
-    }
+    await this.jobs.stop(job, () => this.deps.executor.requestStop(processingJobDir(this.config.dataDir, job.name)));
   }
 
-  private enqueue(job: ActiveJob<ProcessingJobRecord>): void {
-    this.active.set(job.name.toLowerCase(), job);
-    this.deps.capacityQueue.submit(queueKey(job.name), this.demand(job.record.spec), () => this.track(this.run(job, false)));
+  private async execute(job: ActiveJob<ProcessingJobRecord>, resume: boolean): Promise<ProcessingRunEnd> {
+    const notes: string[] = [];
+    const early = resume ? undefined : await prepareAndLaunch(job, this.context, notes);
+    return early ? { outcome: early } : monitorAndFinish(job, this.context, notes, resume);
   }
 
-  private track(run: Promise<void>): void {
-    this.running.add(run);
-    void run.finally(() => this.running.delete(run));
-  }
-
-  private async run(job: ActiveJob<ProcessingJobRecord>, resume: boolean): Promise<void> {
-    const key = queueKey(job.name);
-    if (this.closing) {
-      // Admitted while the server shuts down: left InProgress for the next start() to queue again.
-      this.deps.capacityQueue.release(key);
-      return;
-    }
-    let outcome: JobOutcome;
-    let exitMessage: string | undefined;
-    try {
-      const notes: string[] = [];
-      const early = resume ? undefined : await prepareAndLaunch(job, this.context, notes);
-      if (resume) job.launched = true;
-      if (early) outcome = early;
-      else ({ outcome, exitMessage } = await monitorAndFinish(job, this.context, notes, resume));
-    } catch (error) {
-      if (error instanceof ServerClosing || this.closing) {
-        this.deps.capacityQueue.release(key);
-        return;
-      }
-      this.deps.logger?.error({ err: error, job: job.name }, 'processing job failed inside the platform');
-      outcome = { kind: 'platform-error', message: error instanceof Error ? error.message : String(error) };
-    }
-    this.deps.capacityQueue.release(key);
-    try {
-      // The instances' copies of inputs and outputs are no longer needed (logs and the supervisor's files stay);
-      // removed before the final status is recorded, so a job seen ended has left nothing behind.
-      await rm(path.join(processingJobDir(this.config.dataDir, job.name), 'instances'), { recursive: true, force: true });
-      await this.complete(job, outcome, exitMessage);
-    } catch (error) {
-      this.deps.logger?.error({ err: error, job: job.name }, 'could not record the end of a processing job');
-    } finally {
-      if (this.active.get(job.name.toLowerCase()) === job) this.active.delete(job.name.toLowerCase());
-    }
-  }
-
-  private async complete(job: ActiveJob<ProcessingJobRecord>, outcome: JobOutcome, exitMessage?: string): Promise<void> {
-    const final: JobOutcome = job.record.stopRequested && outcome.kind === 'completed' ? { kind: 'stopped' } : outcome;
-    await job.update((r) => finishProcessing(r, final, this.clock(), exitMessage));
+  private async settle(job: ActiveJob<ProcessingJobRecord>, outcome: JobOutcome, end?: ProcessingRunEnd): Promise<void> {
+    // The instances' copies of inputs and outputs are no longer needed (logs and the supervisor's files stay);
+    // removed before the final status is recorded, so a job seen ended has left nothing behind.
+    await rm(path.join(processingJobDir(this.config.dataDir, job.name), 'instances'), { recursive: true, force: true });
+    await this.jobs.complete(job, outcome, end);
   }
 
   /**
    * Resumes after a restart: jobs whose containers were launched are re-attached (a job whose
    * supervisor died ends Failed), jobs that had not started are queued again.
    */
-  async start(): Promise<void> {
-    for (const record of await this.deps.repository.withStatus(['InProgress', 'Stopping'])) {
-      const job = new ActiveJob(record, this.deps.repository);
-      if (record.processingStartTime !== undefined) {
-        this.active.set(record.name.toLowerCase(), job);
-        this.deps.capacityQueue.occupy(queueKey(record.name), this.demand(record.spec));
-        this.track(this.run(job, true));
-      } else if (record.stopRequested) {
-        await this.complete(job, { kind: 'stopped' });
-      } else {
-        this.enqueue(job);
-      }
-    }
+  start(): Promise<void> {
+    return this.jobs.start();
   }
 
   /** Stops following jobs (they keep running and are re-attached by the next start()). */
-  async close(): Promise<void> {
-    this.closing = true;
-    await Promise.allSettled([...this.running]);
+  close(): Promise<void> {
+    return this.jobs.close();
   }
 }

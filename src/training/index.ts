@@ -21,6 +21,8 @@ export type { Demand } from './capacity-queue.js';
 export { TRAINING_LOG_GROUP, LogTailer } from './log-tailer.js';
 export { trainingJobDir, jobDirectory, instanceDir, hostPathFor } from './job-layout.js';
 export { ActiveJob } from './active-job.js';
+export { JobAdmission } from './job-admission.js';
+export type { AdmittedRecord, JobKind } from './job-admission.js';
 export { clientProblem, executionOutcome, followLaunch, ServerClosing } from './job-run.js';
 export type { RunContext } from './job-run.js';
 export { clusterResourceConfig } from './container-contract.js';

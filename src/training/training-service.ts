@@ -2,14 +2,15 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ResourceInUse, ValidationException } from '../errors/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
-import { ActiveJob } from './active-job.js';
+import type { ActiveJob } from './active-job.js';
 import { withPredefinedMetrics } from './builtin-metrics.js';
 import { CapacityQueue, type Demand } from './capacity-queue.js';
 import { validateTrainingJobSpec } from './create-validation.js';
 import { checkFileSystemChannels } from './file-system-channels.js';
 import { clusterDemand } from './instance-types.js';
+import { JobAdmission } from './job-admission.js';
 import { trainingJobDir } from './job-layout.js';
-import { monitorAndFinish, prepareAndLaunch, ServerClosing, type RunContext } from './job-run.js';
+import { monitorAndFinish, prepareAndLaunch, type RunContext } from './job-run.js';
 import { enterStatus, finish, isRetryable, type JobOutcome } from './status.js';
 import type { TrainingJobRecord, TrainingJobSortField, TrainingJobSpec } from './training-job-record.js';
 import type { TrainingJobRepository } from './training-job-repository.js';
@@ -47,19 +48,29 @@ export interface TrainingServiceDependencies extends Pick<
  * server; `close()` stops following jobs without stopping them.
  */
 export class TrainingService {
-  private readonly active = new Map<string, ActiveJob>();
-  private readonly queue: CapacityQueue;
+  private readonly jobs: JobAdmission<TrainingJobRecord, { readonly outcome: JobOutcome }>;
   private readonly clock: () => number;
   private readonly context: RunContext;
-  private closing = false;
-  private readonly running = new Set<Promise<void>>();
 
   constructor(
     private readonly config: TrainingServiceConfig,
     private readonly deps: TrainingServiceDependencies,
   ) {
     this.clock = deps.clock ?? Date.now;
-    this.queue = deps.capacityQueue ?? new CapacityQueue(config.capacity);
+    this.jobs = new JobAdmission(
+      deps.capacityQueue ?? new CapacityQueue(config.capacity),
+      deps.repository,
+      {
+        label: 'training job',
+        queueKey: (name) => name.toLowerCase(),
+        demand: (record) => clusterDemand(record.spec.ResourceConfig?.InstanceType, record.spec.ResourceConfig?.InstanceCount ?? 1),
+        launched: (record) => record.trainingStartTime !== undefined,
+        execute: (job, resume) => this.execute(job, resume),
+        settle: (job, outcome) => this.settle(job, outcome),
+        finish: (record, outcome) => finish(record, outcome, this.clock()),
+      },
+      deps.logger,
+    );
     this.context = {
       dataDir: config.dataDir,
       region: config.region,
@@ -77,7 +88,7 @@ export class TrainingService {
       ...(deps.sidecarS3 ? { sidecarS3: deps.sidecarS3 } : {}),
       ...(deps.fileSystems ? { fileSystems: deps.fileSystems } : {}),
       clock: this.clock,
-      closing: () => this.closing,
+      closing: () => this.jobs.closing,
     };
     deps.tags.registerResourceType('training-job', async (name) => {
       if (!(await deps.repository.get(name))) throw new ValidationException('Requested resource not found.');
@@ -94,10 +105,6 @@ export class TrainingService {
 
   private duplicate(arn: string): ResourceInUse {
     return new ResourceInUse(`Training job names must be unique within an AWS account and region, and a training job with this name already exists (${arn})`);
-  }
-
-  private demand(spec: TrainingJobSpec): Demand {
-    return clusterDemand(spec.ResourceConfig?.InstanceType, spec.ResourceConfig?.InstanceCount ?? 1);
   }
 
   /**
@@ -127,7 +134,7 @@ export class TrainingService {
     };
     const record = enterStatus(base, 'InProgress', 'Starting', now);
     if (!(await this.deps.repository.insert(record, tags))) throw this.duplicate(arn);
-    this.enqueue(new ActiveJob(record, this.deps.repository));
+    this.jobs.enqueue(record);
     return record;
   }
 
@@ -150,16 +157,11 @@ export class TrainingService {
   async stop(name: string): Promise<void> {
     const stored = await this.deps.repository.get(name);
     if (!stored) throw this.notFound();
-    const job = this.active.get(name.toLowerCase());
+    const job = this.jobs.get(name);
     if (stored.status !== 'InProgress' || !job)
       throw new ValidationException(`The request was rejected because the training job is in status ${stored.status}.`);
     await job.update((r) => ({ ...enterStatus(r, 'Stopping', 'Stopping', this.clock()), stopRequested: true }));
-    if (this.queue.cancel(name.toLowerCase())) {
-      await this.complete(job, { kind: 'stopped' });
-      this.active.delete(name.toLowerCase());
-    } else if (job.launched) {
-      await this.deps.executor.requestStop(trainingJobDir(this.config.dataDir, job.name));
-    }
+    await this.jobs.stop(job, () => this.deps.executor.requestStop(trainingJobDir(this.config.dataDir, job.name)));
   }
 
   /**
@@ -178,7 +180,7 @@ export class TrainingService {
         KeepAlivePeriodInSeconds !== undefined && spec.ResourceConfig ? { ...spec.ResourceConfig, KeepAlivePeriodInSeconds } : spec.ResourceConfig;
       return { ...r, spec: { ...spec, ...(resource ? { ResourceConfig: resource } : {}) }, lastModifiedTime: this.clock() };
     };
-    const active = this.active.get(name.toLowerCase());
+    const active = this.jobs.get(name);
     if (active) return active.update(apply);
     const stored = await this.deps.repository.get(name);
     if (!stored) throw this.notFound();
@@ -187,87 +189,38 @@ export class TrainingService {
     return updated;
   }
 
-  private enqueue(job: ActiveJob): void {
-    const key = job.name.toLowerCase();
-    this.active.set(key, job);
-    this.queue.submit(key, this.demand(job.record.spec), () => this.track(this.run(job, false)));
+  private async execute(job: ActiveJob, resume: boolean): Promise<{ readonly outcome: JobOutcome }> {
+    const notes: string[] = [];
+    const early = resume ? undefined : await prepareAndLaunch(job, this.context, notes);
+    return { outcome: early ?? (await monitorAndFinish(job, this.context, notes, resume)) };
   }
 
-  private track(run: Promise<void>): void {
-    this.running.add(run);
-    void run.finally(() => this.running.delete(run));
-  }
-
-  private async run(job: ActiveJob, resume: boolean): Promise<void> {
-    const key = job.name.toLowerCase();
-    if (this.closing) {
-      // Admitted while the server shuts down: left InProgress for the next start() to queue again.
-      this.queue.release(key);
+  /** A retryable failure with attempts left queues the job again (status Restarting); otherwise its leftovers are removed and it ends. */
+  private async settle(job: ActiveJob, outcome: JobOutcome): Promise<void> {
+    const retries = job.record.spec.RetryStrategy?.MaximumRetryAttempts ?? 0;
+    if (isRetryable(outcome) && !job.record.stopRequested && job.record.attempt <= retries) {
+      await job.update((r) => ({ ...enterStatus(r, 'InProgress', 'Restarting', this.clock()), attempt: r.attempt + 1 }));
+      this.jobs.enqueue(job.record);
       return;
     }
-    let outcome: JobOutcome;
-    try {
-      const notes: string[] = [];
-      const early = resume ? undefined : await prepareAndLaunch(job, this.context, notes);
-      if (resume) job.launched = true;
-      outcome = early ?? (await monitorAndFinish(job, this.context, notes, resume));
-    } catch (error) {
-      if (error instanceof ServerClosing || this.closing) {
-        this.queue.release(key);
-        return;
-      }
-      this.deps.logger?.error({ err: error, job: job.name }, 'training job failed inside the platform');
-      outcome = { kind: 'platform-error', message: error instanceof Error ? error.message : String(error) };
-    }
-    this.queue.release(key);
-    const retries = job.record.spec.RetryStrategy?.MaximumRetryAttempts ?? 0;
-    try {
-      if (isRetryable(outcome) && !job.record.stopRequested && job.record.attempt <= retries) {
-        await job.update((r) => ({ ...enterStatus(r, 'InProgress', 'Restarting', this.clock()), attempt: r.attempt + 1 }));
-        this.enqueue(new ActiveJob(job.record, this.deps.repository));
-        return;
-      }
-      // The instances' copies of the input data, models and scratch space are no longer needed (logs and the supervisor's files stay);
-      // removed before the final status is recorded, so a job seen ended has left nothing behind.
-      const jobDir = trainingJobDir(this.config.dataDir, job.name);
-      await rm(path.join(jobDir, 'instances'), { recursive: true, force: true });
-      await rm(path.join(jobDir, 'scratch'), { recursive: true, force: true });
-      await this.complete(job, outcome);
-    } catch (error) {
-      this.deps.logger?.error({ err: error, job: job.name }, 'could not record the end of a training job');
-    } finally {
-      if (this.active.get(key) === job) this.active.delete(key);
-    }
-  }
-
-  private async complete(job: ActiveJob, outcome: JobOutcome): Promise<void> {
-    const final: JobOutcome = job.record.stopRequested && outcome.kind === 'completed' ? { kind: 'stopped' } : outcome;
-    await job.update((r) => finish(r, final, this.clock()));
+    // The instances' copies of the input data, models and scratch space are no longer needed (logs and the supervisor's files stay);
+    // removed before the final status is recorded, so a job seen ended has left nothing behind.
+    const jobDir = trainingJobDir(this.config.dataDir, job.name);
+    await rm(path.join(jobDir, 'instances'), { recursive: true, force: true });
+    await rm(path.join(jobDir, 'scratch'), { recursive: true, force: true });
+    await this.jobs.complete(job, outcome);
   }
 
   /**
    * Resumes after a restart: jobs that were training are re-attached (their processes kept
    * running; a job whose supervisor died ends Failed), jobs that had not started are queued again.
    */
-  async start(): Promise<void> {
-    for (const record of await this.deps.repository.withStatus(['InProgress', 'Stopping'])) {
-      const job = new ActiveJob(record, this.deps.repository);
-      const key = record.name.toLowerCase();
-      if (record.trainingStartTime !== undefined) {
-        this.active.set(key, job);
-        this.queue.occupy(key, this.demand(record.spec));
-        this.track(this.run(job, true));
-      } else if (record.stopRequested) {
-        await this.complete(job, { kind: 'stopped' });
-      } else {
-        this.enqueue(job);
-      }
-    }
+  start(): Promise<void> {
+    return this.jobs.start();
   }
 
   /** Stops following jobs (they keep running and are re-attached by the next start()). */
-  async close(): Promise<void> {
-    this.closing = true;
-    await Promise.allSettled([...this.running]);
+  close(): Promise<void> {
+    return this.jobs.close();
   }
 }
