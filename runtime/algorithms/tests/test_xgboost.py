@@ -409,7 +409,7 @@ class BatchServeTest(unittest.TestCase):
         self.assertEqual(process.wait(timeout=20), 0)
 
     def test_execution_parameters_defaults(self):
-        from salvia_algorithms.serving.workers import requested_workers
+        from salvia_algorithms.serving import requested_workers
         from salvia_algorithms.xgboost.inference import XGBoostHandler, max_payload_in_mb
 
         saved = {k: os.environ.pop(k, None) for k in ('MAX_CONTENT_LENGTH', 'SAGEMAKER_MODEL_SERVER_WORKERS')}

@@ -10,7 +10,8 @@ import sys
 
 from .. import serving
 from .handler import ToolkitHandler
-from ..serving.workers import requested_workers, serve_workers
+from ..serving import requested_workers
+from ..serving.workers import serve_workers
 
 
 def main():

@@ -44,6 +44,6 @@ Entry point: ``serve(handler)`` (blocks); tests use ``make_server(handler, port=
 
 from .errors import HttpError
 from .media import media_type, negotiate
-from .server import available_cpus, make_server, make_server_or_exit, serve
+from .server import available_cpus, make_server, make_server_or_exit, requested_workers, serve
 
-__all__ = ['HttpError', 'media_type', 'negotiate', 'make_server', 'make_server_or_exit', 'serve', 'available_cpus']
+__all__ = ['HttpError', 'media_type', 'negotiate', 'make_server', 'make_server_or_exit', 'serve', 'available_cpus', 'requested_workers']

@@ -27,12 +27,19 @@ def available_cpus():
         return os.cpu_count() or 1
 
 
-def _workers():
+def requested_workers(multi_model, default=1):
+    """SAGEMAKER_MODEL_SERVER_WORKERS as an int ≥ 1, ``default`` when unset or invalid; 1 (this
+    process, threads) in multi-model mode (loaded models live in one process)."""
     value = os.environ.get('SAGEMAKER_MODEL_SERVER_WORKERS')
+    if multi_model:
+        return 1
+    if not value:
+        return max(1, int(default))
     try:
-        return max(1, int(value)) if value else available_cpus()
+        return max(1, int(value))
     except ValueError:
-        return available_cpus()
+        print(f'Ignoring SAGEMAKER_MODEL_SERVER_WORKERS={value!r}: not an integer', file=sys.stderr, flush=True)
+        return max(1, int(default))
 
 
 def _default_accept():
@@ -224,7 +231,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if value is None:
                 raise HttpError(404, 'No execution parameters')
             return self._json(200, value)
-        self._json(200, {'MaxConcurrentTransforms': _workers(), 'BatchStrategy': 'MULTI_RECORD', 'MaxPayloadInMB': 6})
+        self._json(200, {'MaxConcurrentTransforms': requested_workers(False, default=available_cpus()), 'BatchStrategy': 'MULTI_RECORD', 'MaxPayloadInMB': 6})
 
     def _load_model(self):
         try:

@@ -25,21 +25,6 @@ _GONE = 1 << 62
 PATIENCE = 0.2
 
 
-def requested_workers(multi_model, default=1):
-    """SAGEMAKER_MODEL_SERVER_WORKERS as an int ≥ 1, ``default`` when unset or invalid; 1 (this
-    process, threads) in multi-model mode (loaded models live in one process)."""
-    value = os.environ.get('SAGEMAKER_MODEL_SERVER_WORKERS')
-    if multi_model:
-        return 1
-    if not value:
-        return max(1, int(default))
-    try:
-        return max(1, int(value))
-    except ValueError:
-        print(f'Ignoring SAGEMAKER_MODEL_SERVER_WORKERS={value!r}: not an integer', file=sys.stderr, flush=True)
-        return max(1, int(default))
-
-
 def _die_with_parent():
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)

@@ -21,12 +21,12 @@ def _serve():
         sys.modules.setdefault(module, None)
 
     from .. import serving
-    from ..serving.workers import requested_workers, serve_workers
+    from ..serving.workers import serve_workers
     from .inference import XGBoostHandler
 
     cpus = serving.available_cpus()
     multi_model = os.environ.get('SAGEMAKER_MULTI_MODEL', '').lower() == 'true'
-    workers = requested_workers(multi_model, default=cpus)
+    workers = serving.requested_workers(multi_model, default=cpus)
     handler = XGBoostHandler(workers=workers, threads=max(1, cpus // workers))
     if workers > 1:
         serve_workers(handler, workers)
