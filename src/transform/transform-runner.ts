@@ -1,4 +1,6 @@
 import type { HostedContainer } from '../hosting/endpoint-hosting.js';
+import type { DataProcessingSpec } from './data-processing/index.js';
+import type { BatchStrategy, SplitType } from './records/index.js';
 
 /** TransformInput.DataSource.S3DataSource. */
 export interface TransformS3DataSource {
@@ -16,7 +18,7 @@ export interface TransformJobInput {
   /** Default `None`. */
   readonly CompressionType?: 'None' | 'Gzip';
   /** Default `None` (each object is one record). */
-  readonly SplitType?: 'None' | 'Line' | 'RecordIO' | 'TFRecord';
+  readonly SplitType?: SplitType;
 }
 
 /** TransformOutput as validated by CreateTransformJob. */
@@ -52,7 +54,7 @@ export interface TransformJobSpec {
   readonly TransformOutput: TransformJobOutput;
   readonly TransformResources: TransformJobResources;
   /** `SingleRecord` | `MultiRecord`; unset → execution-parameters → `MultiRecord`. */
-  readonly BatchStrategy?: 'SingleRecord' | 'MultiRecord';
+  readonly BatchStrategy?: BatchStrategy;
   /** 0–100 (validated; × MaxConcurrentTransforms ≤ 100); 0 means unlimited (HTTP chunked in SageMaker); unset → execution-parameters → 6. */
   readonly MaxPayloadInMB?: number;
   /** Requests in flight per instance; 0 or unset → execution-parameters → 1 (SageMaker treats 0 as unset). */
@@ -61,7 +63,7 @@ export interface TransformJobSpec {
   readonly Environment?: Readonly<Record<string, string>>;
   /** Per-request timeout (default 600 s, 1–3600) and retries (default 3, 0–3) on model-server errors/timeouts. */
   readonly ModelClientConfig?: { readonly InvocationsTimeoutInSeconds?: number; readonly InvocationsMaxRetries?: number };
-  readonly DataProcessing?: { readonly InputFilter?: string; readonly OutputFilter?: string; readonly JoinSource?: 'Input' | 'None' };
+  readonly DataProcessing?: DataProcessingSpec;
   /** Echoed only (Salvia does not capture batch data). */
   readonly DataCaptureConfig?: { readonly DestinationS3Uri: string; readonly KmsKeyId?: string; readonly GenerateInferenceId?: boolean };
   /** Echoed only. */
