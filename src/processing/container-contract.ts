@@ -13,7 +13,7 @@ export interface ProcessingJobIdentity {
  * and arguments `null` when absent, each S3Input with its defaults and `S3DownloadMode:
  * "StartOfJob"`, `KmsKeyId: null` in the output config.
  */
-export function processingJobConfig(job: ProcessingJobIdentity): Record<string, unknown> {
+function processingJobConfig(job: ProcessingJobIdentity): Record<string, unknown> {
   const { spec } = job;
   return {
     ProcessingJobArn: job.arn,

@@ -5,7 +5,7 @@ import { instanceResources } from '../training/index.js';
 import type { ProcessingInputSpec, ProcessingJobSpec, ProcessingOutputSpec } from './processing-job-record.js';
 
 /** Where every input and output LocalPath must be (SageMaker: "must begin with /opt/ml/processing/"). */
-export const PROCESSING_ROOT = '/opt/ml/processing/';
+const PROCESSING_ROOT = '/opt/ml/processing/';
 
 /** One LocalPath in normal form; throws ValidationException unless it is a path below /opt/ml/processing/. */
 function checkLocalPath(what: string, localPath: string | undefined): string {

@@ -40,7 +40,7 @@ export type ProcessingRunContext = Pick<
 >;
 
 /** A processing job the server is working on. */
-export type ActiveProcessingJob = ActiveJob<ProcessingJobRecord>;
+type ActiveProcessingJob = ActiveJob<ProcessingJobRecord>;
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

@@ -29,8 +29,3 @@ export function finishProcessing(record: ProcessingJobRecord, outcome: JobOutcom
     ...(exitMessage !== undefined && exitMessage !== '' ? { exitMessage } : {}),
   };
 }
-
-/** Whether a processing job has reached its final status. */
-export function isFinished(status: ProcessingJobStatus): boolean {
-  return status === 'Completed' || status === 'Failed' || status === 'Stopped';
-}
