@@ -154,6 +154,9 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
    * like an endpoint's; an abort of `plan.signal` stops the instances still starting.
    */
   async startFleet(plan: FleetPlan): Promise<BatchFleet> {
+    const stopped = (): HostingError => new HostingError(`Transform job ${plan.name} was stopped.`);
+    // Already stopped: nothing is prepared (images, Python environments, model downloads) only to be thrown away.
+    if (plan.signal?.aborted) throw stopped();
     const variant = new HostedVariant({
       variantName: plan.name,
       modelName: plan.name,
@@ -170,10 +173,9 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     this.fleets.add(fleet);
     plan.signal?.addEventListener('abort', abort, { once: true });
     try {
-      if (plan.signal?.aborted) abort();
       await rm(plan.dir, { recursive: true, force: true });
       await this.bringUp(fleet, variant, plan.instanceCount, { logGroup: plan.logGroup, purpose: 'transform' });
-      if (fleet.cancelled) throw new HostingError(`Transform job ${plan.name} was stopped.`);
+      if (fleet.cancelled) throw stopped();
     } catch (error) {
       fleet.cancelled = true;
       await fleet.stop(0).catch(() => undefined);

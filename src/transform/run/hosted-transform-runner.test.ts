@@ -262,6 +262,22 @@ describe('HostedTransformRunner (real model server processes and object store)',
     assert.deepEqual(await store.listMultipartUploads('output'), []);
     assert.equal(existsSync(path.join(dataDir, 'jobs', 'transform', 'stop', 'fleet')), false, 'the fleet files are removed');
   });
+
+  it('hosting starts nothing for a fleet whose signal was aborted before startFleet', async () => {
+    const controller = new AbortController();
+    controller.abort('stop');
+    const fleet = hosting.startFleet({
+      name: 'aborted-early',
+      containers: [container()],
+      instanceCount: 1,
+      instanceType: 'ml.m5.large',
+      logGroup: '/aws/sagemaker/TransformJobs',
+      dir: path.join(dataDir, 'aborted-early'),
+      signal: controller.signal,
+    });
+    await assert.rejects(fleet, /Transform job aborted-early was stopped\./);
+    assert.deepEqual(await streams('aborted-early/'), [], 'no instance was launched (no log stream created, no model unpacked)');
+  });
 });
 
 /** Resolves once `condition()` holds (checked every 20 ms; 20 s at most). */
