@@ -6,10 +6,9 @@
 // InProgress job again from the start.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import {
@@ -21,19 +20,11 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { awsEnv, repoRoot } from '../helpers/server-process.js';
 import { addImage, connect, imageUri, put, role, trainingEnv, type TrainingEnv } from './training-harness.js';
+import { fileAppears } from './transform-harness.js';
 
 const run = promisify(execFile);
 const bucket = 'transform-control';
 const accountId = '000000000000';
-
-/** Resolves once `file` exists (the model server creates it when it has a request it will never answer). */
-async function fileAppears(file: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
-    await delay(50); // polling a condition, as SDK waiters do
-  }
-}
 
 const script = String.raw`
 import json, sys, time, os

@@ -1,6 +1,8 @@
 // Shared set-up for the batch transform e2e tests: a real server (endpointsEnv), transform jobs created
 // and waited for with boto3 (`transform_job_completed_or_stopped`, 1 s polls), outputs and the
 // job's CloudWatch log streams read back.
+import { existsSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { logStreams } from '../helpers/log-streams.js';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { boto3, type EndpointsEnv } from './endpoints-harness.js';
@@ -112,4 +114,13 @@ export async function keysUnder(env: EndpointsEnv, prefix: string): Promise<stri
 /** The job's log: stream name → its messages (every stream `<job>/…` of `/aws/sagemaker/TransformJobs`). */
 export function transformLog(env: EndpointsEnv, job: string): Promise<Map<string, string[]>> {
   return logStreams(env.logs, '/aws/sagemaker/TransformJobs', `${job}/`);
+}
+
+/** Resolves once `file` exists (a model fixture creates it when it holds a request it will never answer); throws after `timeoutMs`. */
+export async function fileAppears(file: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+    await delay(50); // polling a condition, as SDK waiters do
+  }
 }

@@ -6,10 +6,8 @@
 // `.out` for a failed file.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../helpers/server-process.js';
 import { addImage, sandboxSkipReason } from './training-harness.js';
@@ -21,6 +19,7 @@ import {
   createTransformJob,
   descendants,
   endpointsEnv,
+  fileAppears,
   getObject,
   imageUri,
   keysUnder,
@@ -136,11 +135,7 @@ describe('batch transform with a user image (boto3)', { skip: sandboxSkipReason(
     );
     assert.equal(refused, undefined);
     // The model creates the file when the blocking record reaches it (a handshake, not a guess at timing).
-    const deadline = Date.now() + 60_000;
-    while (!existsSync(blocked)) {
-      assert.ok(Date.now() < deadline, 'the blocking record never reached the model');
-      await delay(50);
-    }
+    await fileAppears(blocked);
     const modelServers = (): number[] => alive(descendants(env.server.child.pid as number)).filter((pid) => commandLine(pid).includes('batch-model'));
     assert.ok(modelServers().length > 0, 'the model server runs as a child of the server');
     await boto3(env, `boto3.client('sagemaker').stop_transform_job(TransformJobName='stop-me')\nprint(json.dumps(True))`);
