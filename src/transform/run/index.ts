@@ -1,3 +1,2 @@
 export { HostedTransformRunner } from './hosted-transform-runner.js';
 export type { HostedTransformRunnerConfig, HostedTransformRunnerDeps } from './hosted-transform-runner.js';
-export { transformLogGroup } from './data-log.js';
