@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ResolvedImage } from './image-catalog.js';
 import { builtinImage } from './builtin-algorithms.js';
-import { launchFor, processCommand } from './launch.js';
+import { launchFor, launchPath, processCommand } from './launch.js';
 
 describe('launchFor', () => {
   it('runs a user image as docker run <image> train|serve would, from its directory', () => {
@@ -100,5 +100,11 @@ describe('launchFor', () => {
     });
     assert.throws(() => processCommand(sklearn, { containerArguments: ['--x'] }), /sklearn framework image has no entrypoint of its own/);
     assert.throws(() => processCommand(builtinImage('kmeans', { python: '/p', runtimeDir: '/r' }), {}), /cannot run processing jobs/);
+  });
+
+  it('launchPath puts a pathPrefix before the inherited PATH, which defaults to the usual directories', () => {
+    assert.equal(launchPath({ command: [], env: {}, pathPrefix: '/venv/bin' }, { PATH: '/a:/b' }), '/venv/bin:/a:/b');
+    assert.equal(launchPath({ command: [], env: {} }, { PATH: '/a:/b' }), '/a:/b');
+    assert.equal(launchPath({ command: [], env: {} }, {}), '/usr/local/bin:/usr/bin:/bin');
   });
 });

@@ -15,6 +15,12 @@ export interface Launch {
   readonly pathPrefix?: string;
 }
 
+/** The PATH a launched process gets: the launch's `pathPrefix` (a runtime's bin/), if any, before the inherited PATH (default `/usr/local/bin:/usr/bin:/bin`). */
+export function launchPath(launch: Launch, baseEnv: Readonly<Record<string, string>>): string {
+  const basePath = baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
+  return launch.pathPrefix !== undefined ? `${launch.pathPrefix}:${basePath}` : basePath;
+}
+
 /** A processing job's AppSpecification.ContainerEntrypoint and ContainerArguments. */
 export interface ContainerCommand {
   readonly containerEntrypoint?: readonly string[];

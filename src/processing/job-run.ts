@@ -1,7 +1,7 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InstanceLaunch, SidecarLaunch } from '../executors/index.js';
-import { launchFor, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
+import { launchFor, launchPath, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
 import {
   type ActiveJob,
   clientProblem,
@@ -122,7 +122,6 @@ export async function prepareAndLaunch(job: ActiveProcessingJob, ctx: Processing
         ...(spec.AppSpecification?.ContainerEntrypoint ? { containerEntrypoint: spec.AppSpecification.ContainerEntrypoint } : {}),
         ...(spec.AppSpecification?.ContainerArguments ? { containerArguments: spec.AppSpecification.ContainerArguments } : {}),
       });
-      const basePath = ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
       instances.push({
         host: hosts[i] as string,
         command: launch.command,
@@ -130,7 +129,7 @@ export async function prepareAndLaunch(job: ActiveProcessingJob, ctx: Processing
         // The request's Environment only (no SM_* for processing), plus what processes need to run.
         env: {
           ...ctx.baseEnv,
-          PATH: launch.pathPrefix !== undefined ? `${launch.pathPrefix}:${basePath}` : basePath,
+          PATH: launchPath(launch, ctx.baseEnv),
           ...launch.env,
           ...(spec.Environment ?? {}),
         },

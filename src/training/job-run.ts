@@ -6,6 +6,7 @@ import { isAwsError } from '../errors/index.js';
 import type { DirectoryBind, ExecutionResult, Executor, InstanceLaunch, SidecarLaunch } from '../executors/index.js';
 import {
   launchFor,
+  launchPath,
   stageSubmitDirectory,
   SubmitDirectoryError,
   RuntimeEnvironmentError,
@@ -183,10 +184,9 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
       };
       for (const [file, text] of Object.entries(configFiles(context))) await writeFile(path.join(dir, 'input', 'config', file), text);
       const launch = launchFor(image, 'train', { ...(python ? { python } : {}), optMl: base });
-      const basePath = ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
       const env = {
         ...ctx.baseEnv,
-        PATH: launch.pathPrefix !== undefined ? `${launch.pathPrefix}:${basePath}` : basePath,
+        PATH: launchPath(launch, ctx.baseEnv),
         PYTHONUNBUFFERED: '1',
         ...launch.env,
         ...contractEnvironment(context),
