@@ -201,7 +201,7 @@ export async function monitorAndFinish(
   const dirs = hosts.map((_, i) => instanceDir(jobDir, i + 1));
   const epoch = Math.floor((job.record.processingStartTime ?? job.record.creationTime) / 1000);
   const streams = hosts.map((host) => ({ stream: `${name}/${host}-${epoch}`, file: ctx.executor.logPath(jobDir, host) }));
-  const tailer = new LogTailer(ctx.logs, streams, path.join(jobDir, 'monitor-offsets.json'), undefined, undefined, PROCESSING_LOG_GROUP);
+  const tailer = new LogTailer(ctx.logs, streams, path.join(jobDir, 'monitor-offsets.json'), { group: PROCESSING_LOG_GROUP });
   if (resume) await tailer.resume();
   else {
     for (const stream of streams) await ctx.logs.append(PROCESSING_LOG_GROUP, stream.stream, []);

@@ -18,7 +18,7 @@ export { clusterDemand, instanceResources } from './instance-types.js';
 export type { InstanceResources } from './instance-types.js';
 export { CapacityQueue } from './capacity-queue.js';
 export type { Demand } from './capacity-queue.js';
-export { TRAINING_LOG_GROUP, LogTailer } from './log-tailer.js';
+export { TRAINING_LOG_GROUP, LogTailer, type LogTailerOptions } from './log-tailer.js';
 export { trainingJobDir, jobDirectory, instanceDir, hostPathFor } from './job-layout.js';
 export { ActiveJob } from './active-job.js';
 export { JobAdmission } from './job-admission.js';

@@ -22,7 +22,7 @@ import { ChannelError, DirectorySync, downloadChannel, listChannelObjects, parse
 import { instanceResources } from './instance-types.js';
 import { uploadMergedTarGz } from './job-artifacts.js';
 import { hostPathFor, instanceDir, outputKey, trainingJobDir } from './job-layout.js';
-import { LogTailer } from './log-tailer.js';
+import { LogTailer, TRAINING_LOG_GROUP } from './log-tailer.js';
 import { channelInputMode, pipeSidecars } from './pipe/index.js';
 import { MetricExtractor, type TrainingMetricsRepository } from './metrics/index.js';
 import type { SidecarS3Access } from './sidecar-s3.js';
@@ -318,7 +318,10 @@ export async function monitorAndFinish(job: ActiveJob, ctx: RunContext, notes: r
     spec.AlgorithmSpecification?.MetricDefinitions?.map((d) => ({ Name: d.Name as string, Regex: d.Regex as string })) ?? [],
   );
   const streams = streamNames(job).map((stream, i) => ({ stream, file: ctx.executor.logPath(jobDir, `algo-${i + 1}`) }));
-  const tailer = new LogTailer(ctx.logs, streams, path.join(jobDir, 'monitor-offsets.json'), extractor, (samples) => ctx.metrics.append(name, samples));
+  const tailer = new LogTailer(ctx.logs, streams, path.join(jobDir, 'monitor-offsets.json'), {
+    group: TRAINING_LOG_GROUP,
+    metrics: { extractor, onSamples: (samples) => ctx.metrics.append(name, samples) },
+  });
   if (resume) {
     await tailer.resume();
     extractor.restore(await ctx.metrics.lastValues(name));

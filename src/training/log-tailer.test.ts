@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { LogService, type OutputLogEvent } from '../logs/index.js';
 import { openDatabase, type Database } from '../store/index.js';
 import { KyselyLogRepository } from '../store/repositories/logs.js';
-import { MetricExtractor } from './metrics/index.js';
+import { MetricExtractor, type MetricSample } from './metrics/index.js';
 import { LogTailer, TRAINING_LOG_GROUP } from './log-tailer.js';
 
 describe('LogTailer (real LogService on SQLite)', () => {
@@ -44,9 +44,13 @@ describe('LogTailer (real LogService on SQLite)', () => {
     writeFileSync(file, lines.join('\n') + '\n' + '1700000099999 loss=0.5\n' + '1700000099999 partial');
     const extractor = new MetricExtractor([{ Name: 'loss', Regex: 'loss=([0-9.]+)' }]);
     const samples: number[] = [];
-    const tailer = new LogTailer(logs, [{ file, stream: 'job/algo-1-1' }], path.join(dir, 'offsets.json'), extractor, (s) => {
+    const onSamples = (s: MetricSample[]): Promise<void> => {
       samples.push(...s.map((x) => x.value));
       return Promise.resolve();
+    };
+    const tailer = new LogTailer(logs, [{ file, stream: 'job/algo-1-1' }], path.join(dir, 'offsets.json'), {
+      group: TRAINING_LOG_GROUP,
+      metrics: { extractor, onSamples },
     });
     await tailer.close();
     const events = await streamEvents('job/algo-1-1');
@@ -67,7 +71,7 @@ describe('LogTailer (real LogService on SQLite)', () => {
     const file = path.join(dir, 'algo-2.log');
     writeFileSync(file, '1 first\n');
     const offsets = path.join(dir, 'offsets-2.json');
-    const one = new LogTailer(logs, [{ file, stream: 'job-2/algo-1-1' }], offsets, new MetricExtractor([]), () => Promise.resolve());
+    const one = new LogTailer(logs, [{ file, stream: 'job-2/algo-1-1' }], offsets, { group: TRAINING_LOG_GROUP });
     await one.poll();
     await one.flush();
     assert.deepEqual(
@@ -75,7 +79,7 @@ describe('LogTailer (real LogService on SQLite)', () => {
       ['first'],
     );
     appendFileSync(file, '2 second\n');
-    const two = new LogTailer(logs, [{ file, stream: 'job-2/algo-1-1' }], offsets, new MetricExtractor([]), () => Promise.resolve());
+    const two = new LogTailer(logs, [{ file, stream: 'job-2/algo-1-1' }], offsets, { group: TRAINING_LOG_GROUP });
     await two.resume();
     await two.close();
     assert.deepEqual(

@@ -7,6 +7,14 @@ export const TRAINING_LOG_GROUP = '/aws/sagemaker/TrainingJobs';
 
 const MAX_READ = 4 * 1024 * 1024;
 
+/** Where a tailer's lines go besides their streams. */
+export interface LogTailerOptions {
+  /** The CloudWatch Logs group (TRAINING_LOG_GROUP, /aws/sagemaker/ProcessingJobs …). */
+  readonly group: string;
+  /** Every line also goes through the extractor; its samples are handed to `onSamples` after each poll. */
+  readonly metrics?: { readonly extractor: MetricExtractor; readonly onSamples: (samples: MetricSample[]) => Promise<void> };
+}
+
 /** One instance's output file and where its lines go. */
 interface Source {
   readonly file: string;
@@ -16,8 +24,8 @@ interface Source {
 
 /**
  * Follows the instances' output files (`<epoch ms> <line>` per line, written by the supervisor)
- * into one CloudWatch stream per instance (`<job>/algo-<n>-<epoch s>`) of `group` (default the
- * training jobs' group) and, if given, the metric extractor.
+ * into one CloudWatch stream per instance (`<job>/algo-<n>-<epoch s>`) of the options' group and,
+ * if given, the metric extractor.
  * Offsets are saved next to the files after each flush, so a restarted server resumes where the
  * previous one stopped.
  */
@@ -30,11 +38,9 @@ export class LogTailer {
     appender: LogAppender,
     streams: ReadonlyArray<{ readonly file: string; readonly stream: string }>,
     private readonly offsetsFile: string,
-    private readonly extractor: MetricExtractor | undefined,
-    private readonly onSamples: (samples: MetricSample[]) => Promise<void> = () => Promise.resolve(),
-    group: string = TRAINING_LOG_GROUP,
+    private readonly options: LogTailerOptions,
   ) {
-    this.sources = streams.map(({ file, stream }) => ({ file, writer: new LogStreamWriter(appender, group, stream), offset: 0 }));
+    this.sources = streams.map(({ file, stream }) => ({ file, writer: new LogStreamWriter(appender, options.group, stream), offset: 0 }));
   }
 
   /** Loads saved offsets (after a restart). */
@@ -75,13 +81,13 @@ export class LogTailer {
           const line = escapeControlCharacters(raw.slice(space + 1));
           const at = Number.isFinite(timestamp) && space > 0 ? timestamp : Date.now();
           if (line !== '') source.writer.write(line, at);
-          if (this.extractor) samples.push(...this.extractor.feed(line, at));
+          if (this.options.metrics) samples.push(...this.options.metrics.extractor.feed(line, at));
         }
       } finally {
         await handle.close();
       }
     }
-    if (samples.length > 0) await this.onSamples(samples);
+    if (samples.length > 0 && this.options.metrics) await this.options.metrics.onSamples(samples);
     return any;
   }
 
