@@ -11,8 +11,7 @@ import type { ProcessingJobRecord, ProcessingService } from '../../processing/in
 import { byNameCreationTimeOrStatus, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
-
-const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+import { wireDate } from './wire-records.js';
 
 /** DescribeProcessingJob's response: the request's members echoed (ProcessingResources always, which the SDK indexes), status, times, results. */
 function describeProcessingJobOutput(job: ProcessingJobRecord): DescribeProcessingJobResponse {
@@ -32,8 +31,8 @@ function describeProcessingJobOutput(job: ProcessingJobRecord): DescribeProcessi
     ProcessingJobStatus: job.status,
     ExitMessage: job.exitMessage,
     FailureReason: job.failureReason,
-    ProcessingEndTime: date(job.processingEndTime),
-    ProcessingStartTime: date(job.processingStartTime),
+    ProcessingEndTime: wireDate(job.processingEndTime),
+    ProcessingStartTime: wireDate(job.processingStartTime),
     LastModifiedTime: new Date(job.lastModifiedTime),
     CreationTime: new Date(job.creationTime),
   };
@@ -63,7 +62,7 @@ export function processingOperations(processing: ProcessingService): OperationTa
           ProcessingJobName: j.name,
           ProcessingJobArn: j.arn,
           CreationTime: new Date(j.creationTime),
-          ProcessingEndTime: date(j.processingEndTime),
+          ProcessingEndTime: wireDate(j.processingEndTime),
           LastModifiedTime: new Date(j.lastModifiedTime),
           ProcessingJobStatus: j.status,
           FailureReason: j.failureReason,

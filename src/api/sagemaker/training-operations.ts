@@ -13,8 +13,7 @@ import { trainingSeconds, type TrainingJobRecord, type TrainingService } from '.
 import { byNameCreationTimeOrStatus, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
-
-const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+import { wireDate } from './wire-records.js';
 
 /** DescribeTrainingJob's response for a record: the request's members echoed, status, times, results. */
 function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrainingJobResponse {
@@ -36,13 +35,13 @@ function describeTrainingJobOutput(job: TrainingJobRecord): DescribeTrainingJobR
     VpcConfig: spec.VpcConfig,
     StoppingCondition: spec.StoppingCondition ?? { MaxRuntimeInSeconds: 86400 },
     CreationTime: new Date(job.creationTime),
-    TrainingStartTime: date(job.trainingStartTime),
-    TrainingEndTime: date(job.trainingEndTime),
+    TrainingStartTime: wireDate(job.trainingStartTime),
+    TrainingEndTime: wireDate(job.trainingEndTime),
     LastModifiedTime: new Date(job.lastModifiedTime),
     SecondaryStatusTransitions: job.transitions.map((t) => ({
       Status: t.status,
       StartTime: new Date(t.startTime),
-      EndTime: date(t.endTime),
+      EndTime: wireDate(t.endTime),
       StatusMessage: t.statusMessage,
     })),
     FinalMetricDataList: (job.finalMetrics ?? []).map((m) => ({ MetricName: m.metricName, Value: m.value, Timestamp: new Date(m.timestamp) })),
@@ -87,7 +86,7 @@ export function trainingOperations(training: TrainingService): OperationTable {
           TrainingJobName: j.name,
           TrainingJobArn: j.arn,
           CreationTime: new Date(j.creationTime),
-          TrainingEndTime: date(j.trainingEndTime),
+          TrainingEndTime: wireDate(j.trainingEndTime),
           LastModifiedTime: new Date(j.lastModifiedTime),
           TrainingJobStatus: j.status,
           SecondaryStatus: j.secondaryStatus,

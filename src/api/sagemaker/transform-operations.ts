@@ -12,8 +12,7 @@ import type { TransformJobRecord, TransformService } from '../../transform/index
 import { byNameCreationTimeOrStatus, listSummaries } from './list-input.js';
 import type { OperationTable } from './operation-table.js';
 import { tagsFromWire } from './tag-operations.js';
-
-const date = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
+import { wireDate } from './wire-records.js';
 
 /**
  * DescribeTransformJob's response for a record: the request's members echoed (TransformInput's
@@ -38,8 +37,8 @@ function describeTransformJobOutput(job: TransformJobRecord): DescribeTransformJ
     DataCaptureConfig: spec.DataCaptureConfig,
     TransformResources: { ...spec.TransformResources, InstanceType: spec.TransformResources.InstanceType as TransformInstanceType },
     CreationTime: new Date(job.creationTime),
-    TransformStartTime: date(job.transformStartTime),
-    TransformEndTime: date(job.transformEndTime),
+    TransformStartTime: wireDate(job.transformStartTime),
+    TransformEndTime: wireDate(job.transformEndTime),
     DataProcessing: { InputFilter: '$', OutputFilter: '$', JoinSource: 'None', ...spec.DataProcessing },
     ExperimentConfig: spec.ExperimentConfig,
   };
@@ -69,7 +68,7 @@ export function transformOperations(transform: TransformService): OperationTable
           TransformJobName: j.name,
           TransformJobArn: j.arn,
           CreationTime: new Date(j.creationTime),
-          TransformEndTime: date(j.transformEndTime),
+          TransformEndTime: wireDate(j.transformEndTime),
           LastModifiedTime: new Date(j.lastModifiedTime),
           TransformJobStatus: j.status,
           FailureReason: j.failureReason,

@@ -40,3 +40,6 @@ export function toRecord<T>(shapeName: string, value: unknown, model: ServiceSha
 export function toWire<T>(shapeName: string, value: unknown, model: ServiceShapes = sagemakerShapes): T | undefined {
   return convert(model, shapeName, value, 'wire') as T | undefined;
 }
+
+/** A stored epoch-milliseconds time as the Date the JSON protocol sends (as epoch seconds); undefined stays absent. */
+export const wireDate = (ms: number | undefined): Date | undefined => (ms === undefined ? undefined : new Date(ms));
