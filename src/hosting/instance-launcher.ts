@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hostsFileText } from '../executors/process/sandbox.js';
-import { launchFor, stageServingCode, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
+import { launchFor, launchPath, stageServingCode, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
 import { LogStreamWriter, type LogAppender } from '../logs/index.js';
 import type { ObjectStore } from '../objectstore/index.js';
 import { HostingError, type HostedContainer } from './endpoint-hosting.js';
@@ -117,10 +117,9 @@ export async function launchInstance(
       await writeFile(`${hostsFile}-${index}`, hostsFileText(0) + (hostname === 'localhost' ? '' : `127.0.0.1\t${hostname}\n`));
       const launch = launchFor(entry.image, 'serve', { ...(entry.python ? { python: entry.python } : {}), optMl: ctx.sandbox ? '/opt/ml' : optMl });
       const port = await freePort();
-      const basePath = ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
       const env: Record<string, string> = {
         ...ctx.baseEnv,
-        PATH: launch.pathPrefix !== undefined ? `${launch.pathPrefix}:${basePath}` : basePath,
+        PATH: launchPath(launch, ctx.baseEnv),
         PYTHONUNBUFFERED: '1',
         ...environments[index],
         ...launch.env,
