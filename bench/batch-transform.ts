@@ -32,6 +32,7 @@ import { ContainerClient } from '../src/hosting/index.js';
 import { recordBatches } from '../src/transform/records/index.js';
 import { algorithmPython, images } from '../test/e2e/builtin-harness.js';
 import { role } from '../test/e2e/training-harness.js';
+import { memoryMib } from '../test/e2e/endpoints-harness.js';
 import { unusedPort } from '../test/helpers/free-port.js';
 import { repoRoot } from '../test/helpers/server-process.js';
 import { benchEnv } from './bench-env.js';
@@ -138,6 +139,9 @@ async function main(): Promise<void> {
       }),
     );
     const expected = (): Buffer => readFileSync(path.join(dir, 'direct.out'));
+    // The Salvia server streams inputs and outputs: its peak RSS over the jobs should not grow with the file.
+    const serverPid = env.server.child.pid ?? 0;
+    const rssBefore = memoryMib(serverPid);
     console.log(
       `| ${new Date().toISOString().slice(0, 10)}, ${rows.toLocaleString('en-US')} rows, ${cpus().length} CPUs | direct (limit) | serving path | transform job | transform / limit |`,
     );
@@ -180,6 +184,9 @@ async function main(): Promise<void> {
         `| round ${round} (load ${load}) | ${secs(limit.wall)}, ${rate(limit.wall)} (${all === limit ? 'default threads' : 'nthread 1'}; read ${secs(limit.read)}, predict ${secs(limit.predict)}, write ${secs(limit.write)}; other: ${secs((all === limit ? one : all).wall)}) | ${secs(servingSeconds)}, ${rate(servingSeconds)} | ${secs(transformSeconds)}, ${rate(transformSeconds)} | ${((100 * limit.wall) / transformSeconds).toFixed(0)} % |`,
       );
     }
+    console.log(
+      `\nSalvia server memory: RSS ${rssBefore.toFixed(0)} MiB before the first job, peak RSS (VmHWM) ${memoryMib(serverPid, 'VmHWM').toFixed(0)} MiB after ${runs} job(s), each reading a ${(fileSize(dir) / 1e6).toFixed(1)} MB input and writing its output.`,
+    );
   } finally {
     if (server.child.pid) process.kill(-server.child.pid, 'SIGTERM');
     server.client.close();
