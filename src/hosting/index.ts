@@ -12,3 +12,4 @@ export type { PipelineRequest } from './pipeline-forward.js';
 export { reapLeftovers } from './reap-leftovers.js';
 export type { ContainerRequest, ContainerResponse } from './container-client.js';
 export { endpointLogGroup, endpointLogGroupArn } from './model-errors.js';
+export { processStartTime } from './model-server.js';

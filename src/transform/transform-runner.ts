@@ -102,4 +102,10 @@ export type TransformOutcome = { readonly kind: 'completed' } | { readonly kind:
  */
 export interface TransformRunner {
   run(run: TransformRun): Promise<TransformOutcome>;
+  /**
+   * Stops what an interrupted run of a job left in `jobDir` (model servers of a server that died
+   * without stopping them) for a job that will not run again: one that was Stopping when the server
+   * stopped ends Stopped at the next start. `run` does the same itself before it starts.
+   */
+  reapLeftovers(jobDir: string): void;
 }

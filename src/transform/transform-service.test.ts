@@ -4,15 +4,18 @@
 // is held open by the fixture's `block` record, which creates the job's BLOCKED_FILE when it reaches
 // the model: the test waits for that file (an fs.watch, no polling) before stopping or shutting down.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as tar from 'tar';
 import { AwsError } from '../errors/index.js';
-import { ProcessEndpointHosting } from '../hosting/index.js';
+import { ProcessEndpointHosting, processStartTime } from '../hosting/index.js';
 import { ImageCatalog, RuntimeEnvironments } from '../images/index.js';
 import { LogService } from '../logs/index.js';
 import { ModelService, type ModelRecord } from '../models/index.js';
@@ -292,11 +295,24 @@ describe('TransformService (real SQLite, models, tags, queue, and HostedTransfor
     assert.equal(await exists('job-restart/a.csv.out'), false);
     await repository.update({ ...(await service.describe('job-fail')), status: 'Stopping' });
 
+    // A model server the Stopping job's interrupted run left (as a killed server without bubblewrap would): its process group and pid file.
+    const leftover = spawn('sleep', ['300'], { detached: true, stdio: 'ignore' });
+    await once(leftover, 'spawn');
+    const pidFile = path.join(transformJobDir(dataDir, 'job-fail'), 'fleet', 'variant', 'i-0', 'primary.pid');
+    mkdirSync(path.dirname(pidFile), { recursive: true });
+    writeFileSync(pidFile, `${leftover.pid} ${processStartTime(leftover.pid ?? 0) ?? ''}\n`);
+    const leftoverExit = once(leftover, 'exit');
+
     // The input changed while the server was down: the rerun reads it from the start (and is not held this time).
     await put('input-bucket', 'job-restart/a.csv', 'again\n');
     runner.runs.length = 0;
     service = build();
     await service.start();
+    const [, signal] = await Promise.race([
+      leftoverExit,
+      delay(10_000).then(() => assert.fail('the leftover model server of the Stopping job was not stopped')),
+    ]);
+    assert.equal(signal, 'SIGKILL');
     const second = await runner.started('job-restart');
     assert.notEqual(second.run.signal, first.signal);
     assert.ok(second.jobDirEntries.includes('leftover'), 'the job directory is kept for the runner to reap what the interrupted run left');

@@ -201,10 +201,11 @@ export class TransformService {
     }
   }
 
-  /** After a restart: InProgress jobs are queued again and run from the start; Stopping jobs end Stopped. */
+  /** After a restart: InProgress jobs are queued again and run from the start; Stopping jobs end Stopped, after the runner stopped what their interrupted run left. */
   async start(): Promise<void> {
     for (const record of await this.deps.repository.withStatus(['InProgress', 'Stopping'])) {
       if (record.status === 'Stopping') {
+        this.deps.runner.reapLeftovers(transformJobDir(this.config.dataDir, record.name));
         await this.deps.repository.update(finish(record, { kind: 'stopped' }, this.clock()));
       } else {
         this.enqueue(record);

@@ -32,6 +32,9 @@ export interface HostedTransformRunnerDeps {
   readonly logger?: Pick<Logger, 'warn'>;
 }
 
+/** Where a job's model servers keep their files (and pid files). */
+const fleetDirOf = (jobDir: string): string => path.join(jobDir, 'fleet');
+
 /** ModelClientConfig defaults: 600 s per request, 3 retries. */
 const defaultTimeoutSeconds = 600;
 const defaultRetries = 3;
@@ -63,9 +66,13 @@ export class HostedTransformRunner implements TransformRunner {
     }
   }
 
+  reapLeftovers(jobDir: string): void {
+    reapLeftovers(fleetDirOf(jobDir));
+  }
+
   private async execute(run: TransformRun): Promise<TransformOutcome> {
     const { spec } = run;
-    const fleetDir = path.join(run.jobDir, 'fleet');
+    const fleetDir = fleetDirOf(run.jobDir);
     reapLeftovers(fleetDir);
     if (run.signal.aborted) return { kind: 'stopped' };
 
