@@ -227,19 +227,10 @@ function buildTraining(config: Config, database: Database, deps: JobPorts & { fi
       debugSidecars: config.logLevel === 'debug' || config.logLevel === 'trace',
     },
     {
+      ...deps,
       repository: new KyselyJobRepository<TrainingJobRecord>(database, 'training_jobs'),
-      tags: deps.tags,
-      capacityQueue: deps.capacityQueue,
-      executor: deps.executor,
-      objectStore: deps.objectStore,
-      images: deps.images,
-      runtimes: deps.runtimes,
-      logs: deps.logs,
       metrics: new KyselyTrainingMetricsRepository(database),
       baseEnv: config.jobBaseEnv,
-      sidecarS3: deps.sidecarS3,
-      fileSystems: deps.fileSystems,
-      logger: deps.logger,
     },
   );
 }
@@ -257,19 +248,7 @@ function jobCapacity(config: Config): { cpus: number; memoryMiB: number; gpus: n
 function buildProcessing(config: Config, database: Database, deps: JobPorts): ProcessingService {
   return new ProcessingService(
     { dataDir: config.dataDir, region: config.region, accountId: config.accountId, stopGraceSeconds: config.trainingStopGraceSeconds },
-    {
-      repository: new KyselyJobRepository<ProcessingJobRecord>(database, 'processing_jobs'),
-      tags: deps.tags,
-      capacityQueue: deps.capacityQueue,
-      executor: deps.executor,
-      objectStore: deps.objectStore,
-      images: deps.images,
-      runtimes: deps.runtimes,
-      logs: deps.logs,
-      baseEnv: config.jobBaseEnv,
-      sidecarS3: deps.sidecarS3,
-      logger: deps.logger,
-    },
+    { ...deps, repository: new KyselyJobRepository<ProcessingJobRecord>(database, 'processing_jobs'), baseEnv: config.jobBaseEnv },
   );
 }
 
