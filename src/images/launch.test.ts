@@ -21,15 +21,17 @@ describe('launchFor', () => {
     assert.deepEqual(launchFor(image, 'serve', { optMl: '/jobs/j/algo-1' }).command, ['/images/algo/run', 'serve']);
   });
 
+  const scriptMode: ResolvedImage = {
+    kind: 'script-mode',
+    framework: 'sklearn',
+    command: ['python3', '/r/script_mode/train.py'],
+    runner: '/r/script_mode/train.py',
+    requirements: '/r/requirements/sklearn.txt',
+  };
+  const python = { python: '/data/runtimes/abc/bin/python', env: { VIRTUAL_ENV: '/data/runtimes/abc' }, binDir: '/data/runtimes/abc/bin' };
+
   it('runs the script-mode runner with the venv interpreter', () => {
-    const image: ResolvedImage = {
-      kind: 'script-mode',
-      framework: 'sklearn',
-      command: ['python3', '/r/script_mode/train.py'],
-      runner: '/r/script_mode/train.py',
-      requirements: '/r/requirements/sklearn.txt',
-    };
-    const python = { python: '/data/runtimes/abc/bin/python', env: { VIRTUAL_ENV: '/data/runtimes/abc' }, binDir: '/data/runtimes/abc/bin' };
+    const image = scriptMode;
     assert.deepEqual(launchFor(image, 'train', { python, optMl: '/jobs/j/algo-1' }), {
       command: ['/data/runtimes/abc/bin/python', '/r/script_mode/train.py'],
       env: { VIRTUAL_ENV: '/data/runtimes/abc', SAGEMAKER_BASE_DIR: '/jobs/j/algo-1', PYTHONUNBUFFERED: '1' },
@@ -39,15 +41,7 @@ describe('launchFor', () => {
   });
 
   it('serves a framework image with the inference toolkit under the same venv, the runtime algorithms on PYTHONPATH', () => {
-    const image: ResolvedImage = {
-      kind: 'script-mode',
-      framework: 'sklearn',
-      command: ['python3', '/r/script_mode/train.py'],
-      runner: '/r/script_mode/train.py',
-      requirements: '/r/requirements/sklearn.txt',
-      toolkitPythonPath: '/r/algorithms',
-    };
-    const python = { python: '/data/runtimes/abc/bin/python', env: { VIRTUAL_ENV: '/data/runtimes/abc' }, binDir: '/data/runtimes/abc/bin' };
+    const image: ResolvedImage = { ...scriptMode, toolkitPythonPath: '/r/algorithms' };
     assert.deepEqual(launchFor(image, 'serve', { python, optMl: '/endpoints/e/i-1' }), {
       command: ['/data/runtimes/abc/bin/python', '-m', 'salvia_algorithms.inference_toolkit', 'serve'],
       cwd: '/endpoints/e/i-1',
