@@ -76,6 +76,27 @@ export async function insertWithTags(
   });
 }
 
+/** The tables whose rows are StatusDocumentRows: endpoints and the three kinds of SageMaker job. */
+export type StatusDocumentTable = 'endpoints' | 'training_jobs' | 'processing_jobs' | 'transform_jobs';
+
+/** The records of `table` whose status is one of `statuses`, oldest first (recovery after a restart). */
+export async function recordsWithStatus<T extends StoredStatusResource>(
+  database: Database,
+  table: StatusDocumentTable,
+  statuses: readonly string[],
+): Promise<T[]> {
+  if (statuses.length === 0) return [];
+  // The tables share one row type, so Kysely is shown one of them for all.
+  const rows = await database.db
+    .selectFrom(table as 'endpoints')
+    .selectAll()
+    .where('status', 'in', statuses)
+    .orderBy('creation_time', 'asc')
+    .orderBy('name_lower', 'asc')
+    .execute();
+  return rows.map((row) => statusRecord<T>(row));
+}
+
 /** The listing columns of a named-document table (sorted by name or creation time). */
 export const namedDocumentColumns: PageColumns = Object.freeze({
   nameLower: 'name_lower',

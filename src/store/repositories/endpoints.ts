@@ -1,6 +1,6 @@
 import type { Database } from '../database.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { statusDocumentColumns, insertWithTags, recordPage, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
+import { statusDocumentColumns, insertWithTags, recordPage, recordsWithStatus, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
 import type { TagRow } from './tags.js';
 
 /** What the store needs of an endpoint record; the rest is kept as a JSON document. */
@@ -48,15 +48,7 @@ export class KyselyEndpointRepository<T extends StoredEndpoint = StoredEndpoint>
 
   /** Endpoints whose status is one of `statuses`, oldest first (recovery after a restart). */
   async withStatus(statuses: readonly string[]): Promise<T[]> {
-    if (statuses.length === 0) return [];
-    const rows = await this.database.db
-      .selectFrom('endpoints')
-      .selectAll()
-      .where('status', 'in', statuses)
-      .orderBy('creation_time', 'asc')
-      .orderBy('name_lower', 'asc')
-      .execute();
-    return rows.map((row) => statusRecord<T>(row));
+    return recordsWithStatus<T>(this.database, 'endpoints', statuses);
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {

@@ -1,6 +1,6 @@
 import type { Database } from '../database.js';
 import { listPage, type PageRequest } from './list-page.js';
-import { statusDocumentColumns, insertWithTags, recordPage, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
+import { statusDocumentColumns, insertWithTags, recordPage, recordsWithStatus, statusRecord, statusRow, type StoredStatusResource } from './document-rows.js';
 import type { TagRow } from './tags.js';
 
 /** What the store needs of a job record (training, processing or transform); the rest is kept as a JSON document. */
@@ -48,14 +48,7 @@ export class KyselyJobRepository<T extends StoredJob = StoredJob> {
 
   /** Jobs whose status is one of `statuses`, oldest first (recovery after a restart). */
   async withStatus(statuses: readonly string[]): Promise<T[]> {
-    const rows = await this.database.db
-      .selectFrom(this.table)
-      .selectAll()
-      .where('status', 'in', statuses)
-      .orderBy('creation_time', 'asc')
-      .orderBy('name_lower', 'asc')
-      .execute();
-    return rows.map((row) => statusRecord<T>(row));
+    return recordsWithStatus<T>(this.database, this.table, statuses);
   }
 
   async list(request: PageRequest): Promise<{ items: T[]; next?: { value: string | number; name: string } }> {
