@@ -4,7 +4,6 @@
 // its server output in CloudWatch Logs, a bad payload as ModelError 424, the endpoint re-deployed
 // after a crash of the server (kill -9), and no model server left once it is deleted.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { DescribeLogStreamsCommand, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
@@ -20,6 +19,7 @@ import {
 import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { clientConfig } from '../helpers/server-process.js';
 import { builtinEnv, images, runBuiltinJob, uploadDataset, type BuiltinEnv } from './builtin-harness.js';
+import { descendants } from './endpoints-harness.js';
 
 const role = 'arn:aws:iam::000000000000:role/SageMakerRole';
 
@@ -33,30 +33,6 @@ function dataset(rows: number): string {
     lines.push([(x[0] as number) + (x[1] as number) > 1 ? 1 : 0, ...x.map((v) => v.toFixed(4))].join(','));
   }
   return lines.join('\n') + '\n';
-}
-
-/** PIDs of every descendant of `pid` (Linux /proc). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  const found: number[] = [];
-  const walk = (p: number): void => {
-    for (const child of children.get(p) ?? []) {
-      found.push(child);
-      walk(child);
-    }
-  };
-  walk(pid);
-  return found;
 }
 
 describe('hosting: a trained built-in XGBoost model behind a real endpoint', () => {
@@ -152,11 +128,11 @@ describe('hosting: a trained built-in XGBoost model behind a real endpoint', () 
       await waitUntilEndpointInService({ client: sagemaker, maxWaitTime: 120, minDelay: 1, maxDelay: 1 }, { EndpointName: 'xgb-endpoint' });
       const again = await runtime2.send(new InvokeEndpointCommand({ EndpointName: 'xgb-endpoint', Body: Buffer.from('0.9,0.8,0.5'), ContentType: 'text/csv' }));
       assert.ok(Number(Buffer.from(again.Body ?? new Uint8Array()).toString()) > 0.5);
-      assert.ok(descendants(server.child.pid as number).length > 0, 'model servers run as children of the server');
+      assert.ok(descendants(server.child.pid as number).size > 0, 'model servers run as children of the server');
 
       await sagemaker.send(new DeleteEndpointCommand({ EndpointName: 'xgb-endpoint' }));
       await waitUntilEndpointDeleted({ client: sagemaker, maxWaitTime: 60, minDelay: 1, maxDelay: 1 }, { EndpointName: 'xgb-endpoint' });
-      assert.deepEqual(descendants(server.child.pid as number), [], 'no model server is left');
+      assert.deepEqual([...descendants(server.child.pid as number)], [], 'no model server is left');
       await assert.rejects(sagemaker.send(new DescribeEndpointCommand({ EndpointName: 'xgb-endpoint' })), { name: 'ValidationException' });
       await assert.rejects(runtime2.send(new InvokeEndpointCommand({ EndpointName: 'xgb-endpoint', Body: Buffer.from('1,2,3'), ContentType: 'text/csv' })), {
         name: 'ValidationError',
