@@ -138,7 +138,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
       if (change.weight !== undefined) variant.weight = change.weight;
       if (change.instanceCount === undefined || change.instanceCount === variant.instances.length) continue;
       if (change.instanceCount > variant.instances.length) scaling.push(this.bringUp(deployment, variant, change.instanceCount - variant.instances.length));
-      else scaling.push(this.scaleIn(deployment, variant, change.instanceCount));
+      else scaling.push(this.scaleIn(variant, change.instanceCount));
     }
     await Promise.all(scaling);
   }
@@ -238,7 +238,7 @@ export class ProcessEndpointHosting implements EndpointHosting, ActiveDeployment
     variant.instances = [...variant.instances, ...instances];
   }
 
-  private async scaleIn(deployment: Deployment, variant: HostedVariant, count: number): Promise<void> {
+  private async scaleIn(variant: HostedVariant, count: number): Promise<void> {
     const removed = variant.instances.slice(count);
     variant.instances = variant.instances.slice(0, count);
     await Promise.all(removed.map((instance) => this.retireInstance(instance)));
