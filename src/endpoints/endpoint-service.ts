@@ -335,14 +335,7 @@ export class EndpointService {
     const desired = record.desiredWeights ?? [];
     let reason: string | undefined;
     try {
-      await this.deps.hosting.setWeights(
-        record.name,
-        desired.map((d) => ({
-          variantName: d.variantName,
-          ...(d.weight !== undefined ? { weight: d.weight } : {}),
-          ...(d.instanceCount !== undefined ? { instanceCount: d.instanceCount } : {}),
-        })),
-      );
+      await this.deps.hosting.setWeights(record.name, [...desired]);
     } catch (error) {
       reason = failureReason(error);
     }
