@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, watch, writeFi
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -146,12 +147,7 @@ describe('TransformService (real SQLite, models, tags, queue, and HostedTransfor
   const put = async (bucket: string, key: string, body: string | Buffer): Promise<void> => {
     await store.putObject(bucket, key, { body: Readable.from([Buffer.from(body)]), metadata: { userMetadata: {}, headers: {} } });
   };
-  const read = async (key: string): Promise<string> => {
-    const { body } = await store.getObject('output-bucket', key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  };
+  const read = async (key: string): Promise<string> => text((await store.getObject('output-bucket', key)).body);
   const exists = (key: string): Promise<boolean> =>
     store.headObject('output-bucket', key).then(
       () => true,

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -58,12 +59,7 @@ describe('HostedTransformRunner (real model server processes and object store)',
 
   const put = (key: string, body: string | Buffer): Promise<unknown> =>
     store.putObject('input', key, { body: Readable.from([Buffer.from(body)]), metadata: { userMetadata: {}, headers: {} } });
-  const read = async (key: string): Promise<string> => {
-    const { body } = await store.getObject('output', key);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  };
+  const read = async (key: string): Promise<string> => text((await store.getObject('output', key)).body);
   const exists = (key: string): Promise<boolean> =>
     store.headObject('output', key).then(
       () => true,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import { describe, it } from 'node:test';
 import { FsObjectStore } from '../../objectstore/index.js';
 import { OutputWriter } from './output-writer.js';
@@ -21,10 +22,7 @@ async function withStore(test: (store: FsObjectStore) => Promise<void>): Promise
 }
 
 async function read(store: FsObjectStore, key: string): Promise<Buffer> {
-  const { body } = await store.getObject('out', key);
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return buffer((await store.getObject('out', key)).body);
 }
 
 describe('OutputWriter (real FsObjectStore)', () => {
