@@ -20,12 +20,13 @@ export function hostedContainers(model: ModelRecord): HostedContainer[] {
     if (container.image === undefined) {
       throw new ValidationException(`Container ${index + 1} of model "${model.arn}" has no Image; Salvia serves only models whose containers name an image.`);
     }
+    const cacheSetting = modelCacheSetting(container);
     return {
       image: container.image,
       ...(container.modelDataUrl !== undefined ? { modelDataUrl: container.modelDataUrl } : {}),
       environment: { ...(container.environment ?? {}) },
       mode: container.mode === 'MultiModel' ? 'MultiModel' : 'SingleModel',
-      ...(modelCacheSetting(container) !== undefined ? { modelCacheSetting: modelCacheSetting(container) } : {}),
+      ...(cacheSetting !== undefined ? { modelCacheSetting: cacheSetting } : {}),
       ...(container.containerHostname !== undefined ? { containerHostname: container.containerHostname } : {}),
     };
   });
