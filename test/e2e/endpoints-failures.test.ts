@@ -25,6 +25,7 @@ import {
   invoke,
   runtimeFailure,
   tarGz,
+  waitForEndpointLog,
   waitInService,
   type EndpointsEnv,
 } from './endpoints-harness.js';
@@ -61,13 +62,7 @@ describe('endpoints that cannot serve', { concurrency: true }, () => {
       /^Received server error \(500\) from primary with message "ValueError: the model cannot score 5 bytes: weights are NaN"\. See https:\/\/us-east-1\.console\.aws\.amazon\.com\/cloudwatch\/home\?region=us-east-1#logEventViewer:group=\/aws\/sagemaker\/Endpoints\/raises in account 000000000000 for more information\.$/,
     );
     assert.match(failure.logStreamArn ?? '', new RegExp(`^arn:aws:logs:us-east-1:${accountId}:log-group:/aws/sagemaker/Endpoints/raises`));
-    const deadline = Date.now() + 20_000;
-    let lines = await endpointLog(env, 'raises');
-    while (!lines.some((l) => /ValueError: the model cannot score 5 bytes/.test(l))) {
-      assert.ok(Date.now() < deadline, `no traceback in the endpoint log:\n${lines.join('\n')}`);
-      await delay(200);
-      lines = await endpointLog(env, 'raises');
-    }
+    const lines = await waitForEndpointLog(env, 'raises', /ValueError: the model cannot score 5 bytes/, 20_000);
     assert.ok(
       lines.some((l) => /^AllTraffic\/\S+: Traceback/.test(l)),
       lines.join('\n'),
@@ -158,13 +153,8 @@ describe('endpoints that cannot serve', { concurrency: true }, () => {
     assert.ok(other !== undefined, 'requests did not reach both instances');
     writeFileSync(hang, hung);
     const deadline = Date.now() + 60_000;
-    let lines = await endpointLog(env, 'stops-answering');
     const outOfService = /^AllTraffic\/i-[0-9a-f]{17}: salvia: model server primary failed 3 health checks in a row \(GET \/ping: no answer within 2 s\)/;
-    while (!lines.some((line) => outOfService.test(line))) {
-      assert.ok(Date.now() < deadline, `the hung instance was not taken out of service:\n${lines.join('\n')}`);
-      await delay(200);
-      lines = await endpointLog(env, 'stops-answering');
-    }
+    await waitForEndpointLog(env, 'stops-answering', outOfService, 60_000);
     for (let i = 0; i < 6; i++) assert.notEqual(await answeredBy(), hung, 'a request went to the hung model server');
     let replacement = await answeredBy();
     while (replacement === other) {

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
@@ -62,6 +63,18 @@ export async function endpointsEnv(bucket: string, options: StartOptions = {}): 
 export async function endpointLog(env: EndpointsEnv, endpoint: string): Promise<string[]> {
   const streams = await logStreams(env.logs, `/aws/sagemaker/Endpoints/${endpoint}`);
   return [...streams].flatMap(([stream, messages]) => messages.map((message) => `${stream}: ${message}`));
+}
+
+/** Polls endpointLog() until a line matches `pattern` (failing after `timeoutMs`, with the log); returns the lines. */
+export async function waitForEndpointLog(env: EndpointsEnv, endpoint: string, pattern: RegExp, timeoutMs = 30_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  let lines = await endpointLog(env, endpoint);
+  while (!lines.some((line) => pattern.test(line))) {
+    assert.ok(Date.now() < deadline, `no line of endpoint ${endpoint}'s log matched ${String(pattern)}:\n${lines.join('\n')}`);
+    await delay(200);
+    lines = await endpointLog(env, endpoint);
+  }
+  return lines;
 }
 
 /** `salvia images add <repository> test/fixtures/endpoints/<fixture>` against the server. */
