@@ -13,7 +13,7 @@ export interface MultiModelCandidate {
 }
 
 /** How much busier (in outstanding requests) than the least busy instance a preferred one may be before the request goes elsewhere. */
-export const defaultOverloadSlack = 8;
+const defaultOverloadSlack = 8;
 
 /** Rendezvous (highest random weight) score of `targetModel` on `key`. */
 function score(targetModel: string, key: string): number {
