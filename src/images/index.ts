@@ -11,7 +11,7 @@ export { decodeHyperparameter, stageSubmitDirectory, SubmitDirectoryError } from
 export { stageServingCode, STAGED_SERVING_CODE } from './serving-code.js';
 export { checkImageDirectory, userImageCommand } from './user-image.js';
 export { defaultRuntimeDir } from './runtime-paths.js';
-export { launchFor, launchPath, processCommand } from './launch.js';
+export { inheritedPath, launchFor, launchPath, processCommand } from './launch.js';
 export { algorithmModules, builtinImage, checkBuiltinRunnable, mergeMetricDefinitions, predefinedMetricDefinitions } from './builtin-algorithms.js';
 export type { AlgorithmMetricDefinition, BuiltinImage } from './builtin-algorithms.js';
 export type { Launch, ContainerCommand } from './launch.js';

@@ -15,9 +15,14 @@ export interface Launch {
   readonly pathPrefix?: string;
 }
 
-/** The PATH a launched process gets: the launch's `pathPrefix` (a runtime's bin/), if any, before the inherited PATH (default `/usr/local/bin:/usr/bin:/bin`). */
+/** The PATH the server's own processes (sidecars) inherit: `baseEnv`'s, default `/usr/local/bin:/usr/bin:/bin`. */
+export function inheritedPath(baseEnv: Readonly<Record<string, string>>): string {
+  return baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
+}
+
+/** The PATH a launched process gets: the launch's `pathPrefix` (a runtime's bin/), if any, before the inherited PATH (inheritedPath). */
 export function launchPath(launch: Launch, baseEnv: Readonly<Record<string, string>>): string {
-  const basePath = baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin';
+  const basePath = inheritedPath(baseEnv);
   return launch.pathPrefix !== undefined ? `${launch.pathPrefix}:${basePath}` : basePath;
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { InstanceLaunch, SidecarLaunch } from '../executors/index.js';
-import { launchFor, launchPath, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
+import { inheritedPath, launchFor, launchPath, type PythonEnvironment, type ResolvedImage } from '../images/index.js';
 import {
   type ActiveJob,
   clientProblem,
@@ -97,7 +97,7 @@ export async function prepareAndLaunch(job: ActiveProcessingJob, ctx: Processing
           jobDir,
           instanceCount: count,
           s3: await ctx.sidecarS3(),
-          path: ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+          path: inheritedPath(ctx.baseEnv),
           ...listOptions,
           dataDir: (n) => instanceDir(jobDir, n),
         })),

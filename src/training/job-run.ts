@@ -5,6 +5,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { isAwsError } from '../errors/index.js';
 import type { DirectoryBind, ExecutionResult, Executor, InstanceLaunch, SidecarLaunch } from '../executors/index.js';
 import {
+  inheritedPath,
   launchFor,
   launchPath,
   stageSubmitDirectory,
@@ -138,7 +139,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
           jobDir,
           instanceCount: count,
           s3: await ctx.sidecarS3(),
-          path: ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+          path: inheritedPath(ctx.baseEnv),
           region: ctx.region,
           ...(spec.RoleArn !== undefined ? { roleArn: spec.RoleArn } : {}),
         })),
@@ -150,7 +151,7 @@ export async function prepareAndLaunch(job: ActiveJob, ctx: RunContext, notes: s
         jobDir,
         instanceCount: count,
         s3: spec.InputDataConfig?.some((channel) => isFastFileChannel(spec, channel)) && ctx.sidecarS3 ? await ctx.sidecarS3() : undefined,
-        path: ctx.baseEnv['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+        path: inheritedPath(ctx.baseEnv),
         region: ctx.region,
         ...(spec.RoleArn !== undefined ? { roleArn: spec.RoleArn } : {}),
         ...(ctx.debugSidecars ? { debug: true } : {}),
