@@ -117,17 +117,8 @@ export interface EndpointConfigsTable {
   document: string;
 }
 
-/** SageMaker endpoints (migration 0008-endpoints): keys, times and status as columns, the rest in `document` (JSON). */
-export interface EndpointsTable {
-  name_lower: string;
-  name: string;
-  arn: string;
-  /** Epoch milliseconds. */
-  creation_time: number;
-  last_modified_time: number;
-  status: string;
-  document: string;
-}
+/** SageMaker endpoints (migration 0008-endpoints): the same columns as training jobs (keys, times, status), the rest in `document` (JSON). */
+export type EndpointsTable = TrainingJobsTable;
 
 /** SageMaker transform jobs (migration 0010-transform-jobs): the same columns as training jobs, the rest in `document` (JSON). */
 export type TransformJobsTable = TrainingJobsTable;
