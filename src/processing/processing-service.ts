@@ -110,13 +110,12 @@ export class ProcessingService {
       ...(spec.AppSpecification?.ContainerArguments ? { containerArguments: spec.AppSpecification.ContainerArguments } : {}),
     });
     const arn = this.arn(name);
-    const duplicate = new ResourceInUse(
-      `Processing job names must be unique within an AWS account and region, and a processing job with this name already exists (${arn})`,
-    );
-    if (await this.deps.repository.get(name)) throw duplicate;
+    const duplicate = (): ResourceInUse =>
+      new ResourceInUse(`Processing job names must be unique within an AWS account and region, and a processing job with this name already exists (${arn})`);
+    if (await this.deps.repository.get(name)) throw duplicate();
     const now = this.clock();
     const record: ProcessingJobRecord = { name, arn, creationTime: now, lastModifiedTime: now, status: 'InProgress', spec };
-    if (!(await this.deps.repository.insert(record, tags))) throw duplicate;
+    if (!(await this.deps.repository.insert(record, tags))) throw duplicate();
     this.jobs.enqueue(record);
     return record;
   }
