@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { customerKey, customerModel, customerQuery } from '../fixtures/endpoints/customer-models.js';
+import { mapLimit } from '../../src/objectstore/fs/fs-util.js';
 import {
   alive,
   deploy,
@@ -29,16 +30,6 @@ const CUSTOMERS = 1000;
 const BUDGET_MIB = 56;
 /** Customers asked again and again after the two passes. */
 const hot = Array.from({ length: 20 }, (_, i) => i + 1);
-
-/** Runs `task` over `items` with at most `width` at once. */
-async function pool<T>(items: readonly T[], width: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: width }, async () => {
-      while (next < items.length) await task(items[next++] as T);
-    }),
-  );
-}
 
 function shuffled(count: number, seed: number): number[] {
   const order = Array.from({ length: count }, (_, i) => i + 1);
@@ -92,7 +83,7 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
 
   before(async () => {
     env = await endpointsEnv('endpoints-mme', { env: { SALVIA_MULTI_MODEL_MEMORY_MIB: String(BUDGET_MIB) } });
-    await pool(
+    await mapLimit(
       Array.from({ length: CUSTOMERS }, (_, i) => i + 1),
       16,
       async (customer) => {
@@ -134,10 +125,10 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
       invoked += 1;
       peak = Math.max(peak, memoryMib(server.pid));
     };
-    await pool(shuffled(CUSTOMERS, 1), 8, check);
+    await mapLimit(shuffled(CUSTOMERS, 1), 8, check);
     const held = await loadedModels(server.port);
     assert.ok(held.length > 0 && held.length < CUSTOMERS, `the model server holds ${held.length} of ${CUSTOMERS} models after the first pass`);
-    await pool(shuffled(CUSTOMERS, 2), 8, check);
+    await mapLimit(shuffled(CUSTOMERS, 2), 8, check);
     assert.deepEqual(alive([server.pid]), [server.pid], 'the model server is still the same process (no restart)');
     const counts = await accessCounts(env, 2 * CUSTOMERS);
     t.diagnostic(
@@ -151,7 +142,7 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
 
   it('keeps frequently used models cached: 20 hot customers asked 5 times each load at most once each', async () => {
     const before = await accessCounts(env, invoked);
-    for (let round = 0; round < 5; round++) await pool(hot, 4, check);
+    for (let round = 0; round < 5; round++) await mapLimit(hot, 4, check);
     const after = await accessCounts(env, invoked);
     assert.ok(after.loads - before.loads <= hot.length, `${after.loads - before.loads} loads for ${hot.length} hot models`);
   });
@@ -206,7 +197,7 @@ describe('a multi-model endpoint over 1,000 per-customer models', () => {
     ]);
     const customers = Array.from({ length: 40 }, (_, i) => i + 1);
     const requests = [...customers, ...shuffled(40, 3), ...shuffled(40, 4), ...shuffled(40, 5)];
-    await pool(requests, 4, async (customer) => {
+    await mapLimit(requests, 4, async (customer) => {
       const answer = await invoke(env, { EndpointName: 'affinity', TargetModel: customerKey(customer), ContentType: 'text/csv', Body: customerQuery() });
       assert.deepEqual(JSON.parse(answer.body), { predictions: [{ closest_cluster: 0, distance_to_cluster: customer }] });
     });
