@@ -7,10 +7,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { DescribeProcessingJobCommand, type CreateProcessingJobCommandInput, type DescribeProcessingJobCommandOutput } from '@aws-sdk/client-sagemaker';
 import { repoRoot } from '../helpers/server-process.js';
 import { connect, put, role, trainingEnv, type TrainingEnv } from './training-harness.js';
+
+export { listKeys } from '../helpers/s3-keys.js';
 
 export const processingFixtures = path.join(repoRoot, 'test/fixtures/processing');
 /** A SageMaker scikit-learn processing image URI, as `sagemaker.image_uris.retrieve('sklearn', …)` returns it. */
@@ -132,18 +133,6 @@ export async function waitForProcessingEnd(env: TrainingEnv, name: string, timeo
     if (Date.now() > deadline) throw new Error(`processing job ${name} still ${job.ProcessingJobStatus} after ${timeoutMs} ms`);
     await delay(100);
   }
-}
-
-/** Every key under a prefix (all pages). */
-export async function listKeys(env: TrainingEnv, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await env.s3.send(new ListObjectsV2Command({ Bucket: env.bucket, Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-    keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
-    token = page.NextContinuationToken;
-  } while (token);
-  return keys;
 }
 
 /** The log streams of a job in /aws/sagemaker/ProcessingJobs, name → messages. */

@@ -4,9 +4,10 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { logStreams } from '../helpers/log-streams.js';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { boto3, type EndpointsEnv } from './endpoints-harness.js';
 
+export { listKeys } from '../helpers/s3-keys.js';
 export { endpointsEnv, imageUri, boto3, descendants, alive, commandLine, tarGz, role, type EndpointsEnv } from './endpoints-harness.js';
 
 /** DescribeTransformJob's answer as boto3 returns it (dates as strings). */
@@ -103,12 +104,6 @@ export async function getObject(env: EndpointsEnv, key: string): Promise<Buffer 
     if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
     throw error;
   }
-}
-
-/** The keys under `prefix` in the env's bucket, sorted. */
-export async function keysUnder(env: EndpointsEnv, prefix: string): Promise<string[]> {
-  const out = await env.s3.send(new ListObjectsV2Command({ Bucket: env.bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((object) => object.Key ?? '').sort();
 }
 
 /** The job's log: stream name → its messages (every stream `<job>/…` of `/aws/sagemaker/TransformJobs`). */

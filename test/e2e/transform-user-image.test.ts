@@ -22,7 +22,7 @@ import {
   fileAppears,
   getObject,
   imageUri,
-  keysUnder,
+  listKeys,
   put,
   runTransform,
   transformLog,
@@ -58,7 +58,7 @@ describe('batch transform with a user image (boto3)', { skip: sandboxSkipReason(
       transformRequest('images', 'batch-model', { s3Uri: s3('images/'), contentType: 'application/x-image' }, { s3OutputPath: s3('images-out') }),
     );
     assert.equal(job.TransformJobStatus, 'Completed', job.FailureReason);
-    assert.deepEqual(await keysUnder(env, 'images-out/'), ['images-out/cat.jpg.out', 'images-out/dogs/dog.png.out']);
+    assert.deepEqual(await listKeys(env, 'images-out/'), ['images-out/cat.jpg.out', 'images-out/dogs/dog.png.out']);
     for (const [name, bytes] of Object.entries(images)) {
       const answer = JSON.parse((await text(`images-out/${name}.out`)) ?? 'null') as { bytes: number; sha256: string };
       assert.deepEqual(answer, { bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
@@ -141,7 +141,7 @@ describe('batch transform with a user image (boto3)', { skip: sandboxSkipReason(
     await boto3(env, `boto3.client('sagemaker').stop_transform_job(TransformJobName='stop-me')\nprint(json.dumps(True))`);
     const job = await waitForTransform(env, 'stop-me', 60);
     assert.equal(job.TransformJobStatus, 'Stopped', job.FailureReason);
-    assert.deepEqual(await keysUnder(env, 'stop-out/'), []);
+    assert.deepEqual(await listKeys(env, 'stop-out/'), []);
     assert.deepEqual(modelServers(), [], 'the model servers were stopped');
   });
 
@@ -194,7 +194,7 @@ describe('batch transform with a user image (boto3)', { skip: sandboxSkipReason(
       accept.FailureReason,
       `ClientError: ${bucket}/bad-accept/a.csv: Bad HTTP status received from algorithm: 406. Message: cannot produce application/x-parquet`,
     );
-    for (const prefix of ['bad-model-out/', 'bad-gzip-out/', 'bad-accept-out/']) assert.deepEqual(await keysUnder(env, prefix), [], prefix);
+    for (const prefix of ['bad-model-out/', 'bad-gzip-out/', 'bad-accept-out/']) assert.deepEqual(await listKeys(env, prefix), [], prefix);
   });
 
   it('refuses or fails a job whose input prefix holds no object, in SageMaker’s words', async () => {
