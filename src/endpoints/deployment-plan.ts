@@ -7,7 +7,7 @@ import type { ProductionVariantRecord } from './endpoint-config-record.js';
 export type ModelLookup = (name: string) => Promise<ModelRecord>;
 
 /** `1 validation error detected: Value null at '<path>' failed to satisfy constraint: Member must not be null` (AWS's wording). */
-export function missingMember(path: string): ValidationException {
+function missingMember(path: string): ValidationException {
   return new ValidationException(`1 validation error detected: Value null at '${path}' failed to satisfy constraint: Member must not be null`);
 }
 
@@ -33,29 +33,36 @@ export function hostedContainers(model: ModelRecord): HostedContainer[] {
 }
 
 /**
+ * Resolves production variant `index` (0-based) of a configuration against the current models into
+ * what hosting runs. Throws ValidationException for a missing ModelName, InstanceType or
+ * InitialInstanceCount, the model lookup's for a model that does not exist, and hostedContainers'.
+ */
+export async function resolveVariant(variant: ProductionVariantRecord, index: number, models: ModelLookup): Promise<VariantPlan> {
+  const path = `productionVariants.${index + 1}.member`;
+  if (variant.modelName === undefined) throw missingMember(`${path}.modelName`);
+  if (variant.instanceType === undefined) throw missingMember(`${path}.instanceType`);
+  if (variant.initialInstanceCount === undefined) throw missingMember(`${path}.initialInstanceCount`);
+  const model = await models(variant.modelName);
+  return {
+    variantName: variant.variantName,
+    modelName: model.name,
+    containers: hostedContainers(model),
+    instanceCount: variant.initialInstanceCount,
+    instanceType: variant.instanceType,
+    weight: variant.initialVariantWeight ?? 1,
+    ...(variant.containerStartupHealthCheckTimeoutInSeconds !== undefined
+      ? { startupTimeoutSeconds: variant.containerStartupHealthCheckTimeoutInSeconds }
+      : {}),
+  };
+}
+
+/**
  * Resolves a configuration's production variants against the current models into what hosting
- * runs. Throws the model lookup's ValidationException for a model that no longer exists.
+ * runs (see resolveVariant). Throws the model lookup's ValidationException for a model that no longer exists.
  */
 export async function resolveVariants(variants: readonly ProductionVariantRecord[], models: ModelLookup): Promise<VariantPlan[]> {
   const plans: VariantPlan[] = [];
-  for (const [index, variant] of variants.entries()) {
-    const path = `productionVariants.${index + 1}.member`;
-    if (variant.modelName === undefined) throw missingMember(`${path}.modelName`);
-    if (variant.instanceType === undefined) throw missingMember(`${path}.instanceType`);
-    if (variant.initialInstanceCount === undefined) throw missingMember(`${path}.initialInstanceCount`);
-    const model = await models(variant.modelName);
-    plans.push({
-      variantName: variant.variantName,
-      modelName: model.name,
-      containers: hostedContainers(model),
-      instanceCount: variant.initialInstanceCount,
-      instanceType: variant.instanceType,
-      weight: variant.initialVariantWeight ?? 1,
-      ...(variant.containerStartupHealthCheckTimeoutInSeconds !== undefined
-        ? { startupTimeoutSeconds: variant.containerStartupHealthCheckTimeoutInSeconds }
-        : {}),
-    });
-  }
+  for (const [index, variant] of variants.entries()) plans.push(await resolveVariant(variant, index, models));
   return plans;
 }
 

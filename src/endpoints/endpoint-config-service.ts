@@ -2,7 +2,7 @@ import { ValidationException } from '../errors/index.js';
 import { resourceArn, type ArnScope, type ListPage, type ListRequest, type Tag, type TagService } from '../resources/index.js';
 import type { EndpointConfigRecord, EndpointConfigSortField, ProductionVariantRecord } from './endpoint-config-record.js';
 import type { EndpointConfigRepository } from './endpoint-config-repository.js';
-import { hostedContainers, missingMember, type ModelLookup } from './deployment-plan.js';
+import { resolveVariant, type ModelLookup } from './deployment-plan.js';
 
 /** An endpoint configuration to create: the record without what the service assigns. */
 export interface NewEndpointConfig {
@@ -75,7 +75,6 @@ export class EndpointConfigService {
     const seen = new Set<string>();
     const out: ProductionVariantRecord[] = [];
     for (const [index, variant] of variants.entries()) {
-      const path = `productionVariants.${index + 1}.member`;
       if (seen.has(variant.variantName.toLowerCase())) {
         throw new ValidationException(`The variant name "${variant.variantName}" was non-unique within the request.`);
       }
@@ -85,13 +84,9 @@ export class EndpointConfigService {
           `Serverless inference is not supported by Salvia: give variant "${variant.variantName}" an InstanceType and InitialInstanceCount instead of ServerlessConfig.`,
         );
       }
-      if (variant.modelName === undefined) throw missingMember(`${path}.modelName`);
-      if (variant.instanceType === undefined) throw missingMember(`${path}.instanceType`);
-      if (variant.initialInstanceCount === undefined) throw missingMember(`${path}.initialInstanceCount`);
-      const model = await this.deps.models(variant.modelName);
-      const containers = hostedContainers(model);
-      if (containers.some((c) => c.mode === 'MultiModel') && gpuInstance.test(variant.instanceType)) {
-        throw new ValidationException(`MultiModel mode is not supported for instance type ${variant.instanceType}.`);
+      const plan = await resolveVariant(variant, index, this.deps.models);
+      if (plan.containers.some((c) => c.mode === 'MultiModel') && gpuInstance.test(plan.instanceType)) {
+        throw new ValidationException(`MultiModel mode is not supported for instance type ${plan.instanceType}.`);
       }
       out.push({ ...variant, initialVariantWeight: variant.initialVariantWeight ?? 1 });
     }
