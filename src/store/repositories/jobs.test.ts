@@ -49,6 +49,7 @@ const casesFor = (table: JobTable, type: string): StoreContractCase[] => {
           (await again.withStatus(['InProgress', 'Stopping'])).map((j) => j.name),
           ['b', 'a'],
         );
+        assert.deepEqual(await again.withStatus([]), []);
       },
     },
     {
