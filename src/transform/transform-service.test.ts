@@ -306,7 +306,7 @@ describe('TransformService (real SQLite, models, tags, queue, and HostedTransfor
     await service.start();
     const [, signal] = await Promise.race([
       leftoverExit,
-      delay(10_000).then(() => assert.fail('the leftover model server of the Stopping job was not stopped')),
+      delay(10_000, undefined, { ref: false }).then(() => assert.fail('the leftover model server of the Stopping job was not stopped')),
     ]);
     assert.equal(signal, 'SIGKILL');
     const second = await runner.started('job-restart');
