@@ -90,13 +90,14 @@ class FilteringProcessor implements RecordProcessor {
     if (!this.join && !this.output) return [body];
     const outputs = splitOutputs(body.toString('utf8'), batch.records.length);
     return outputs.map((text, i) => {
-      let kind = resolve(this.outputFormat, text);
+      let kind: 'csv' | 'json';
       let value: unknown;
       if (this.join) {
         const original = (batch.records[i] as Buffer).toString('utf8');
         kind = resolve(this.inputFormat, original);
         value = joined(kind, original, text, i);
       } else {
+        kind = resolve(this.outputFormat, text);
         value = parse(kind, text, `output record ${i + 1} of the batch`);
       }
       if (this.output) value = selectOrFail(this.output, value, 'OutputFilter', i);
